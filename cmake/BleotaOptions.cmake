@@ -1,0 +1,23 @@
+# Compile options shared by all targets, and the freestanding flags for device code.
+
+# Device code (core/, crypto/, ports/) is always built freestanding-style, on the host too, so the
+# host tests exercise exactly what runs on the part.
+add_library(bleota_device_flags INTERFACE)
+target_compile_options(bleota_device_flags INTERFACE
+  $<$<COMPILE_LANGUAGE:CXX>:-fno-exceptions -fno-rtti -fno-threadsafe-statics>
+  -Wall -Wextra -Wshadow -Wconversion -Wno-sign-conversion)
+
+add_library(bleota_host_flags INTERFACE)
+target_compile_options(bleota_host_flags INTERFACE -Wall -Wextra)
+
+if(BLEOTA_SANITIZE)
+  add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer
+                      -fno-sanitize-recover=undefined
+                      # vptr checks need RTTI, which device code does not have.
+                      -fno-sanitize=vptr)
+  add_link_options(-fsanitize=address,undefined)
+endif()
+
+if(BLEOTA_DEVICE)
+  add_compile_options(-ffunction-sections -fdata-sections)
+endif()

@@ -1,0 +1,23 @@
+# Cross toolchain for the Cortex-M presets: Debian's gcc-arm-none-eabi with newlib.
+set(CMAKE_SYSTEM_NAME Generic)
+set(CMAKE_SYSTEM_PROCESSOR arm)
+set(CMAKE_C_COMPILER arm-none-eabi-gcc)
+set(CMAKE_CXX_COMPILER arm-none-eabi-g++)
+set(CMAKE_ASM_COMPILER arm-none-eabi-gcc)
+set(CMAKE_AR arm-none-eabi-ar)
+set(CMAKE_RANLIB arm-none-eabi-ranlib)
+set(CMAKE_SIZE arm-none-eabi-size)
+set(CMAKE_NM arm-none-eabi-nm)
+set(CMAKE_TRY_COMPILE_TARGET_TYPE STATIC_LIBRARY)
+
+if(NOT BLEOTA_CPU)
+  set(BLEOTA_CPU cortex-m4)
+endif()
+set(BLEOTA_ARCH_FLAGS "-mcpu=${BLEOTA_CPU} -mthumb")
+set(CMAKE_C_FLAGS_INIT "${BLEOTA_ARCH_FLAGS}")
+set(CMAKE_CXX_FLAGS_INIT "${BLEOTA_ARCH_FLAGS} -fno-exceptions -fno-rtti -fno-threadsafe-statics")
+set(CMAKE_EXE_LINKER_FLAGS_INIT "${BLEOTA_ARCH_FLAGS} --specs=nano.specs --specs=nosys.specs")
+
+set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)
+set(CMAKE_FIND_ROOT_PATH_MODE_LIBRARY ONLY)
+set(CMAKE_FIND_ROOT_PATH_MODE_INCLUDE ONLY)
