@@ -32,6 +32,7 @@ bool TlvIterator::EnterNextArea() {
 }
 
 Result<bool> TlvIterator::Next(TlvEntry& entry, ImageFault* fault) {
+  if (failure_ != StatusCode::kOk) return failure_;
   while (!done_ && cursor_ == area_end_) {
     EnterNextArea();
   }
@@ -41,21 +42,21 @@ Result<bool> TlvIterator::Next(TlvEntry& entry, ImageFault* fault) {
   // area_end_: the subtractions below cannot wrap.
   const char* field = in_protected_ ? "protected_tlv_len" : "tlv_len";
   if (area_end_ - cursor_ < kTlvEntryHeaderSize) {
-    done_ = true;
+    failure_ = StatusCode::kImageTlvBounds;
     return ReportFault(fault, StatusCode::kImageTlvBounds, field, cursor_ + kTlvEntryHeaderSize,
                        area_end_);
   }
   uint8_t header[kTlvEntryHeaderSize];
   Status status = image_.Read(cursor_, header);
   if (!status.ok()) {
-    done_ = true;
+    failure_ = status.code();
     return status;
   }
   const uint16_t type = LoadLe16(header);
   const uint16_t length = LoadLe16(header + 2);
   const uint32_t value_offset = cursor_ + kTlvEntryHeaderSize;
   if (length > area_end_ - value_offset) {
-    done_ = true;
+    failure_ = StatusCode::kImageTlvBounds;
     return ReportFault(fault, StatusCode::kImageTlvBounds, field, value_offset + length, area_end_);
   }
   entry.type = type;

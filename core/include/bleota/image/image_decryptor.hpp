@@ -61,7 +61,7 @@ Status UnwrapImageKey(Readable& image, const ImageLayout& layout, const Decrypti
 class ImageDecryptor {
  public:
   ImageDecryptor() = default;
-  ~ImageDecryptor() { Close(); }
+  ~ImageDecryptor() = default;  // aes_'s destructor wipes the key schedule
   ImageDecryptor(const ImageDecryptor&) = delete;
   ImageDecryptor& operator=(const ImageDecryptor&) = delete;
 

@@ -72,6 +72,7 @@ class TlvIterator {
   uint32_t unprotected_end_ = 0;
   bool in_protected_ = false;
   bool done_ = false;
+  StatusCode failure_ = StatusCode::kOk;  // returned again by every later Next()
   uint32_t cursor_ = 0;
   uint32_t area_end_ = 0;
 };
