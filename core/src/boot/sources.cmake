@@ -2,3 +2,8 @@
 target_sources(bleota_core PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/platform.cpp
 )
+target_sources(bleota_core PRIVATE
+  ${CMAKE_CURRENT_LIST_DIR}/../crc32.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/boot_state.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/boot_state_store.cpp
+)
