@@ -105,12 +105,11 @@ TEST(BootStateStoreTest, PowerCutAtEveryOperationInEveryMode) {
       EXPECT_TRUE(step == acknowledged || step == acknowledged + 1)
           << CutModeName(mode) << " cut at " << cut_at << ": loaded " << step << ", acked "
           << acknowledged;
-      if (step > 0)
-        EXPECT_EQ(*loaded, [&] {
-          BootState s = StateNumber(step);
-          s.seq = loaded->seq;
-          return s;
-        }());
+      if (step > 0) {
+        BootState expected = StateNumber(step);
+        expected.seq = loaded->seq;
+        EXPECT_EQ(*loaded, expected);
+      }
       // The store keeps working: more saves after the cut are all readable.
       for (uint32_t n = 1; n <= 40; ++n) {
         BootState s = StateNumber(1000 + n);
