@@ -1,0 +1,43 @@
+// One `bleota image <name>` subcommand: declares its options on a CLI11 app and runs after
+// parsing (internal to the CLI).
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <memory>
+#include <ostream>
+
+namespace bleota::host::cli {
+
+struct Streams {
+  std::ostream& out;
+  std::ostream& err;
+};
+
+class Command {
+ public:
+  explicit Command(CLI::App* app) : app_(app) {}
+  virtual ~Command() = default;
+  Command(const Command&) = delete;
+  Command& operator=(const Command&) = delete;
+
+  bool parsed() const { return app_->parsed(); }
+  // Returns the exit code; throws HostError for failures.
+  virtual int Run(Streams& streams) = 0;
+
+ protected:
+  CLI::App* app() const { return app_; }
+
+ private:
+  CLI::App* app_;
+};
+
+std::unique_ptr<Command> AddKeygenCommand(CLI::App& image);
+std::unique_ptr<Command> AddGetpubCommand(CLI::App& image);
+std::unique_ptr<Command> AddGetprivCommand(CLI::App& image);
+std::unique_ptr<Command> AddSignCommand(CLI::App& image);
+std::unique_ptr<Command> AddVerifyCommand(CLI::App& image);
+std::unique_ptr<Command> AddInfoCommand(CLI::App& image);
+std::unique_ptr<Command> AddDecryptCommand(CLI::App& image);
+
+}  // namespace bleota::host::cli
