@@ -7,3 +7,7 @@ target_sources(bleota_core PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/boot_state.cpp
   ${CMAKE_CURRENT_LIST_DIR}/boot_state_store.cpp
 )
+target_sources(bleota_core PRIVATE
+  ${CMAKE_CURRENT_LIST_DIR}/slot_geometry.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/swap_engine.cpp
+)

@@ -27,7 +27,7 @@ SimFlash::SimFlash(const FlashProfile& profile, VirtualClock& clock, ReprogramRu
       clock_(clock),
       rule_(rule),
       bytes_(profile_.total_size(), profile_.erase_value),
-      unit_programmed_(profile_.total_size() / profile_.write_align, false),
+      unit_programmed_(profile_.total_size() / profile_.write_align, 0),
       erase_counts_(geometry_.sector_count(), 0) {}
 
 Status SimFlash::Read(uint32_t offset, ByteSpan out) {
@@ -134,14 +134,12 @@ Status SimFlash::Erase(uint32_t offset, uint32_t size) {
       if (mode == CutMode::kAfter || mode == CutMode::kEraseNoise) {
         erase_counts_[sector->index]++;
         std::fill(begin, begin + sector->size, profile_.erase_value);
-        std::fill(unit_programmed_.begin() + sector->offset / align,
-                  unit_programmed_.begin() + (sector->offset + sector->size) / align, false);
+        SetUnits(sector->offset, sector->size, false);
       }
       if (mode == CutMode::kEraseNoise) {
         // An interrupted erase leaves cells anywhere between programmed and erased.
         for (uint32_t i = 0; i < sector->size; ++i) begin[i] = static_cast<uint8_t>(rng_());
-        std::fill(unit_programmed_.begin() + sector->offset / align,
-                  unit_programmed_.begin() + (sector->offset + sector->size) / align, true);
+        SetUnits(sector->offset, sector->size, true);
       }
       powered_ = false;
       return StatusCode::kFlashIo;
@@ -149,11 +147,15 @@ Status SimFlash::Erase(uint32_t offset, uint32_t size) {
     clock_.Advance(profile_.EraseMicros(sector->size));
     erase_counts_[sector->index]++;
     std::fill(begin, begin + sector->size, profile_.erase_value);
-    std::fill(unit_programmed_.begin() + sector->offset / align,
-              unit_programmed_.begin() + (sector->offset + sector->size) / align, false);
+    SetUnits(sector->offset, sector->size, false);
     at = sector->offset + sector->size;
   }
   return Status::Ok();
+}
+
+void SimFlash::SetUnits(uint32_t offset, uint32_t size, bool programmed) {
+  const uint32_t align = profile_.write_align;
+  std::memset(unit_programmed_.data() + offset / align, programmed ? 1 : 0, size / align);
 }
 
 void SimFlash::MarkProgrammed(uint32_t offset, uint32_t size, bool programmed) {

@@ -82,13 +82,14 @@ class SimFlash final : public Flash {
   bool CutNow(CutMode* mode);
   void ApplyTornProgram(uint32_t offset, ConstByteSpan data, CutMode mode);
   Status ProgramUnits(uint32_t offset, ConstByteSpan data, uint32_t unit_count);
+  void SetUnits(uint32_t offset, uint32_t size, bool programmed);
 
   FlashProfile profile_;
   FlashGeometry geometry_;
   VirtualClock& clock_;
   ReprogramRule rule_;
   std::vector<uint8_t> bytes_;
-  std::vector<bool> unit_programmed_;
+  std::vector<uint8_t> unit_programmed_;  // one flag per write unit (bytes: fast to fill)
   std::vector<uint32_t> erase_counts_;
   std::vector<FlashOp> log_;
   bool log_reads_ = false;
