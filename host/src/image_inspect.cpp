@@ -69,7 +69,7 @@ const TlvReport* ImageReport::Find(uint16_t type) const {
 
 std::string DescribeFault(const image::ImageFault& fault) {
   if (fault.field == nullptr || fault.field[0] == '\0') return "";
-  return std::string(fault.field) + " " + std::to_string(fault.value) + ", limit " +
+  return std::string(fault.field) + ": value " + std::to_string(fault.value) + ", limit " +
          std::to_string(fault.limit);
 }
 
