@@ -20,9 +20,12 @@ struct DeviceDecryptionKeys {
 
   explicit DeviceDecryptionKeys(const DecryptionKeySet& set) {
     for (const PrivateKey& key : set.private_keys) {
+      // A device holds one key of each kind; two would make the choice silent.
       if (key.type == KeyType::kEcdsaP256) {
+        if (!keys.ec256_private.empty()) ThrowUsage("two ecdsa-p256 decryption keys given");
         keys.ec256_private = key.secret.span();
       } else if (key.type == KeyType::kX25519) {
+        if (!keys.x25519_private.empty()) ThrowUsage("two x25519 decryption keys given");
         keys.x25519_private = key.secret.span();
       } else {
         ThrowKey(

@@ -172,6 +172,7 @@ PublicKey ParseSpkiDer(std::span<const uint8_t> der, std::string_view source) {
 SecretBytes Pkcs8Der(const PrivateKey& key) {
   if (key.secret.size() != kPrivateKeyBytes) ThrowKey("private key must be 32 bytes");
   Bytes der;
+  der.reserve(160);  // no reallocation, so no stray copy of the secret is left in freed memory
   if (key.type == KeyType::kEcdsaP256) {
     if (key.public_key.raw.size() != kP256PointBytes) ThrowKey("P-256 point must be 65 bytes");
     der.assign(kP256Pkcs8Prefix.begin(), kP256Pkcs8Prefix.end());

@@ -1,7 +1,8 @@
 // Building and signing MCUboot images on the host. Reproduces `imgtool sign` (2.4) byte for byte
 // wherever imgtool's output is deterministic: header, header padding, protected TLVs, SHA256,
-// KEYHASH/PUBKEY, Ed25519 signature, encryption padding and the --pad trailer. ECDSA signatures,
-// image keys and ECIES ephemeral keys are random, as in imgtool.
+// KEYHASH/PUBKEY, Ed25519 signature, encryption padding and the --pad trailer. Image keys and
+// ECIES ephemeral keys are random, as in imgtool; ECDSA signatures use RFC 6979 nonces where
+// imgtool's are random, so those bytes differ from imgtool's.
 #pragma once
 
 #include <cstdint>

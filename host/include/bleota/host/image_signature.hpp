@@ -15,7 +15,8 @@ namespace bleota::host {
 // X25519 (an encryption-only key).
 uint16_t SignatureTlvType(KeyType type);
 
-// ECDSA signatures are randomised (70..72 bytes); Ed25519 signatures are deterministic.
+// ECDSA: 70..72-byte DER, nonce per RFC 6979 (mbedTLS's deterministic ECDSA; imgtool's nonces are
+// random, so its signature bytes differ). Ed25519: 64 bytes, deterministic as in imgtool.
 std::vector<uint8_t> SignImageDigest(const PrivateKey& key, std::span<const uint8_t, 32> digest);
 
 }  // namespace bleota::host
