@@ -179,7 +179,7 @@ std::string FormatImageReport(const ImageReport& r) {
   const auto print_tlvs = [&out](const char* title, const std::vector<TlvReport>& tlvs) {
     out << title << "\n";
     for (const TlvReport& t : tlvs) {
-      out << "  " << TlvTypeName(t.type) << " (" << HexNumber(t.type) << ") offset " << t.offset
+      out << "  " << TlvTypeName(t.type) << " (" << TypeHex(t.type) << ") offset " << t.offset
           << " len " << t.length;
       if (t.length <= 32) out << ": " << HexBytes(t.value.data(), t.value.size());
       out << "\n";

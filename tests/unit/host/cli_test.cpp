@@ -241,7 +241,7 @@ TEST(DecryptCli, FailuresNameTheCheck) {
 TEST(InfoCli, TextAndJson) {
   const CliRun text = RunBleota({"image", "info", V("images/pad_confirm_align32.bin")});
   ASSERT_EQ(text.code, kOk) << text.err;
-  EXPECT_TRUE(Contains(text.out, "KEYHASH (0x1) offset 12897 len 32")) << text.out;
+  EXPECT_TRUE(Contains(text.out, "KEYHASH (0x01) offset 12897 len 32")) << text.out;
   EXPECT_TRUE(Contains(text.out, "max_align 32")) << text.out;
   EXPECT_TRUE(Contains(text.out, "image_ok  at 32704: 0x1 (set)")) << text.out;
   const CliRun json = RunBleota({"image", "info", "--json", V("images/enc_kw_aes256.bin")});
