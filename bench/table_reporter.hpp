@@ -16,6 +16,8 @@ namespace bleota::bench {
 
 class TableReporter : public benchmark::ConsoleReporter {
  public:
+  explicit TableReporter(OutputOptions options) : ConsoleReporter(options) {}
+
   void ReportRuns(const std::vector<Run>& runs) override;
   void PrintTables(std::ostream& out) const;
   // Benchmarks that reported an error (a failed verification): the run is not valid.

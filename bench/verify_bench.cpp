@@ -15,6 +15,8 @@
 #include <utility>
 #include <vector>
 
+#include <unistd.h>
+
 #include "bench_images.hpp"
 #include "bleota/crypto/crypto.hpp"
 #include "bleota/image/image_decryptor.hpp"
@@ -195,7 +197,10 @@ int main(int argc, char** argv) {
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
   try {
     bleota::bench::RegisterBenchmarks();
-    bleota::bench::TableReporter reporter;
+    // Colour only on a terminal, so logs and tee'd files stay plain text.
+    bleota::bench::TableReporter reporter(isatty(fileno(stdout)) != 0
+                                              ? benchmark::ConsoleReporter::OO_Defaults
+                                              : benchmark::ConsoleReporter::OO_Tabular);
     benchmark::RunSpecifiedBenchmarks(&reporter);
     reporter.PrintTables(std::cout);
     if (reporter.error_count() != 0) {
