@@ -50,11 +50,23 @@ size_t ArenaPeakBytes() {
 #endif
 }
 
+size_t ArenaPeakBlocks() {
+#if defined(MBEDTLS_MEMORY_DEBUG)
+  size_t max_used = 0;
+  size_t max_blocks = 0;
+  mbedtls_memory_buffer_alloc_max_get(&max_used, &max_blocks);
+  return max_blocks;
+#else
+  return 0;
+#endif
+}
+
 #else
 
 void PrepareAllocator() {}
 size_t ArenaSize() { return 0; }
 size_t ArenaPeakBytes() { return 0; }
+size_t ArenaPeakBlocks() { return 0; }
 
 #endif
 

@@ -19,6 +19,10 @@ size_t ArenaSize();
 // BLEOTA_CRYPTO_ARENA_STATS only; 0 otherwise). Used to size the arena.
 size_t ArenaPeakBytes();
 
+// Largest number of arena blocks live at once (same builds as ArenaPeakBytes; 0 otherwise).
+// Each costs an 8-word header, so a 32-bit part needs ArenaPeakBytes() - blocks * 4 * 8 bytes.
+size_t ArenaPeakBlocks();
+
 // Maps a non-zero mbedTLS return value that is not a verification result to a Status.
 inline Status FromBackend(int ret) {
   return ret == 0 ? Status::Ok() : Status(StatusCode::kCryptoError);
