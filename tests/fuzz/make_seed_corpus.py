@@ -1,11 +1,17 @@
 #!/usr/bin/env python3
-"""Writes the seed corpus of the image fuzz target: tests/fuzz/corpus/image/.
+"""Writes the seed corpora of the fuzz targets: tests/fuzz/corpus/{image,enc_key}/.
 
-Seeds are the imgtool vectors up to MAX_SEED_SIZE bytes (valid images, their decrypted forms and
+image: the imgtool vectors up to MAX_SEED_SIZE bytes (valid images, their decrypted forms and
 the must-fail images; the 32-200 KiB vectors add nothing the small ones lack and would slow every
 mutation), plus hand-made edge images: overflowing sizes, empty and truncated areas, duplicate and
 misplaced TLVs, flag combinations. Edge images that should reach the later checks carry a correct
-SHA256 TLV. The output is deterministic; rerun after the vectors change:
+SHA256 TLV.
+
+enc_key: the ENC TLV value of every encrypted vector (valid and must-fail), behind the two
+selector bytes enc_key_fuzz.cpp reads, plus a few variants (no device key, unsupported type or
+key size, a non-canonical X25519 key).
+
+The output is deterministic; rerun after the vectors change:
 
     tests/fuzz/make_seed_corpus.py
 """
@@ -17,7 +23,7 @@ import struct
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 VECTORS = ROOT / "tests/vectors/imgtool"
-OUT = ROOT / "tests/fuzz/corpus/image"
+CORPUS = ROOT / "tests/fuzz/corpus"
 MAX_SEED_SIZE = 16384  # scripts/fuzz runs with -max_len 16384
 
 IMAGE_MAGIC = 0x96F3B83D
@@ -101,21 +107,76 @@ def edge_seeds():
         TLV_INFO_MAGIC, [sha(payload)])
 
 
-def main():
-    if OUT.exists():
-        shutil.rmtree(OUT)
-    OUT.mkdir(parents=True)
-    count = 0
+def unprotected_tlvs(data):
+    """(type, value) of every entry of an image's unprotected TLV area."""
+    _, _, hdr_size, protect_tlv_size, img_size = struct.unpack_from("<IIHHI", data)
+    offset = hdr_size + img_size + protect_tlv_size
+    magic, tlv_tot = struct.unpack_from("<HH", data, offset)
+    assert magic == TLV_INFO_MAGIC
+    end, offset = offset + tlv_tot, offset + 4
+    while offset < end:
+        tlv_type, length = struct.unpack_from("<HH", data, offset)
+        yield tlv_type, data[offset + 4:offset + 4 + length]
+        offset += 4 + length
+
+
+# enc_key_fuzz.cpp's selector: type index (bits 0-2), "device lacks the key" bits 3-5.
+ENC_TYPE_INDEX = {TLV_ENC_KW: 0, TLV_ENC_EC256: 1, TLV_ENC_X25519: 2}
+NO_EC256_KEY, NO_X25519_KEY, NO_KEK, OTHER_KEK = 0x08, 0x10, 0x20, 0x40
+
+
+def enc_key_seeds():
+    for folder in ("images", "negative"):
+        for path in sorted((VECTORS / folder).glob("*enc*.bin")):
+            data = path.read_bytes()
+            flags = struct.unpack_from("<I", data, 16)[0]
+            size_selector = 1 if flags & FLAG_AES256 else 0
+            for tlv_type, value in unprotected_tlvs(data):
+                if tlv_type in ENC_TYPE_INDEX:
+                    selector = ENC_TYPE_INDEX[tlv_type]
+                    yield f"vec_{path.stem}", bytes([selector, size_selector]) + value
+                    if folder == "images":
+                        missing = {0: NO_KEK, 1: NO_EC256_KEY, 2: NO_X25519_KEY}[selector]
+                        yield f"edge_{path.stem}_no_device_key", bytes(
+                            [selector | missing, size_selector]) + value
+                        yield f"edge_{path.stem}_key_size_0", bytes([selector, 2]) + value
+                    if folder == "images" and tlv_type == TLV_ENC_X25519:
+                        # The same point with the ignored top bit set: not canonical.
+                        alias = bytearray(value)
+                        alias[31] |= 0x80
+                        yield f"edge_{path.stem}_x25519_top_bit", bytes([selector, size_selector]) + alias
+                    if folder == "images" and tlv_type == TLV_ENC_KW:
+                        yield f"edge_{path.stem}_other_kek", bytes(
+                            [selector | OTHER_KEK, size_selector]) + value
+    yield "edge_unsupported_rsa_type", bytes([4, 0]) + b"\0" * 128
+    yield "edge_ec256_point_at_zero", bytes([1, 0]) + b"\x04" + b"\0" * 64 + b"\0" * 48
+    yield "edge_x25519_u_is_p", bytes([2, 0]) + b"\xed" + b"\xff" * 30 + b"\x7f" + b"\0" * 48
+
+
+def write_corpus(name, seeds):
+    out = CORPUS / name
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    for file_name, data in seeds:
+        path = out / f"{file_name}.bin"
+        assert not path.exists(), path
+        path.write_bytes(data)
+    files = list(out.iterdir())
+    print(f"{out.relative_to(ROOT)}: {len(files)} seeds, {sum(p.stat().st_size for p in files)} bytes")
+
+
+def vector_seeds():
     for folder in ("images", "expected", "negative"):
         for path in sorted((VECTORS / folder).glob("*.bin")):
             if path.stat().st_size <= MAX_SEED_SIZE:
-                shutil.copyfile(path, OUT / f"vec_{path.name}")
-                count += 1
-    for name, data in edge_seeds():
-        (OUT / f"edge_{name}.bin").write_bytes(data)
-        count += 1
-    total = sum(p.stat().st_size for p in OUT.iterdir())
-    print(f"{OUT.relative_to(ROOT)}: {count} seeds, {total} bytes")
+                yield f"vec_{path.stem}", path.read_bytes()
+
+
+def main():
+    write_corpus("image", list(vector_seeds()) +
+                 [(f"edge_{name}", data) for name, data in edge_seeds()])
+    write_corpus("enc_key", enc_key_seeds())
 
 
 if __name__ == "__main__":
