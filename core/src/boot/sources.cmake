@@ -11,3 +11,9 @@ target_sources(bleota_core PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/slot_geometry.cpp
   ${CMAKE_CURRENT_LIST_DIR}/swap_engine.cpp
 )
+target_sources(bleota_core PRIVATE
+  ${CMAKE_CURRENT_LIST_DIR}/bootloader.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/image_control.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/retained_record.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/security_counter.cpp
+)

@@ -88,21 +88,25 @@ Status SwapEngine::Run(BootState& state, const image::DecryptionKeys* decryption
   const uint32_t total_steps = 2 * sectors;
   if (state.step >= total_steps) return Status::Ok();
 
-  // Encrypted incoming image: unwrap its key from the image as this step finds it.
+  // Encrypted incoming image: unwrap its key from the image as this step finds it. A clear
+  // image is copied as it is.
   image::ImageDecryptor decryptor;
   uint32_t payload_offset = 0;
   uint32_t payload_size = 0;
   if (decryption != nullptr) {
     IncomingImageView view(geometry_, sectors, state.secondary_shifted, state.step);
     BLEOTA_ASSIGN_OR_RETURN(image::ImageLayout layout, image::ParseImageHeader(view));
-    BLEOTA_TRY(decryptor.Open(view, layout, *decryption));
-    payload_offset = layout.payload_offset;
-    payload_size = layout.payload_size;
+    if (layout.encrypted()) {
+      BLEOTA_TRY(decryptor.Open(view, layout, *decryption));
+      payload_offset = layout.payload_offset;
+      payload_size = layout.payload_size;
+    }
   }
 
   for (uint32_t step = state.step; step < total_steps; ++step) {
     const SwapStep s = SwapStepAt(geometry_, sectors, state.secondary_shifted, step);
     if (s.to.area == nullptr || s.from.area == nullptr) return StatusCode::kInternal;
+    if (platform_ != nullptr) platform_->KickWatchdog();
     const bool decrypt = s.incoming && decryptor.is_open();
     BLEOTA_TRY(CopySector(s, decrypt ? &decryptor : nullptr, payload_offset, payload_size));
     state.step = static_cast<uint16_t>(step + 1);

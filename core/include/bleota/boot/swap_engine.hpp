@@ -7,6 +7,7 @@
 
 #include "bleota/boot/boot_state.hpp"
 #include "bleota/boot/boot_state_store.hpp"
+#include "bleota/boot/platform.hpp"
 #include "bleota/boot/slot_geometry.hpp"
 #include "bleota/image/image_decryptor.hpp"
 #include "bleota/readable.hpp"
@@ -44,13 +45,16 @@ class IncomingImageView final : public Readable {
 class SwapEngine {
  public:
   // `work` is the copy buffer: a multiple of the write alignment, dividing the sector size.
-  SwapEngine(const SlotGeometry& geometry, BootStateStore& store, ByteSpan work)
-      : geometry_(geometry), store_(store), work_(work) {}
+  // `platform`, when given, has its watchdog kicked before every sector: a swap lasts seconds,
+  // and a watchdog started by the app keeps running through a soft reset.
+  SwapEngine(const SlotGeometry& geometry, BootStateStore& store, ByteSpan work,
+             Platform* platform = nullptr)
+      : geometry_(geometry), store_(store), work_(work), platform_(platform) {}
 
   // Runs state.op == kSwap from state.step to the last step, saving state.step after each step.
-  // When `decryption` is given the incoming image's payload is decrypted on its way into primary
-  // (its key is unwrapped again from its ENC TLV on every resume). On return the swap is
-  // complete; the caller records what it means (new shift, test mode...).
+  // When `decryption` is given and the incoming image is encrypted, its payload is decrypted on
+  // its way into primary (its key is unwrapped again from its ENC TLV on every resume). On
+  // return the swap is complete; the caller records what it means (new shift, test mode...).
   Status Run(BootState& state, const image::DecryptionKeys* decryption);
 
  private:
@@ -60,6 +64,7 @@ class SwapEngine {
   const SlotGeometry& geometry_;
   BootStateStore& store_;
   ByteSpan work_;
+  Platform* platform_;
 };
 
 }  // namespace bleota::boot

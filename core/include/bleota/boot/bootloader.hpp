@@ -1,0 +1,107 @@
+// The boot decision: finish any interrupted swap or restore, install a pending image, revert an
+// unconfirmed one, fall back to the golden image, and choose between jumping to the verified
+// application and staying in OTA bootloader mode. The exact rules are in
+// docs/spec/boot-state.md ("Boot procedure").
+#pragma once
+
+#include <cstdint>
+#include <span>
+
+#include "bleota/boot/boot_state.hpp"
+#include "bleota/boot/boot_state_store.hpp"
+#include "bleota/boot/platform.hpp"
+#include "bleota/boot/retained_record.hpp"
+#include "bleota/boot/security_counter.hpp"
+#include "bleota/boot/slot_geometry.hpp"
+#include "bleota/flash_map.hpp"
+#include "bleota/image/image_verifier.hpp"
+#include "bleota/result.hpp"
+
+namespace bleota::boot {
+
+struct BootAreas {
+  FlashArea* bootloader = nullptr;  // protected from the app before the jump
+  FlashArea* boot_state = nullptr;
+  FlashArea* primary = nullptr;
+  FlashArea* secondary = nullptr;
+  FlashArea* swap = nullptr;    // optional: without it images may fill all but one sector
+  FlashArea* golden = nullptr;  // optional
+};
+
+struct BootConfig {
+  std::span<const image::TrustedKey> keys;
+  image::DecryptionKeys decryption;
+  // OTP entries of the anti-rollback counter.
+  uint32_t counter_otp_offset = 0;
+  uint32_t counter_otp_entries = 0;  // 0: no anti-rollback counter
+  // Boots an unconfirmed image gets before it is reverted (a crash loop counts each reset).
+  uint8_t max_test_boots = 1;
+  // Watchdog resets in a row without the "trigger path healthy" flag before the bootloader stays
+  // in OTA mode; 0 disables the check.
+  uint8_t health_miss_limit = 1;
+  uint32_t watchdog_period_ms = 0;  // 0: the bootloader does not start the watchdog
+  bool allow_unsigned = false;      // development only
+};
+
+enum class BootAction : uint8_t { kJumpToApplication, kStayInBootloader };
+
+enum class BootReason : uint8_t {
+  kPrimaryValid,  // normal boot
+  kInstalled,     // a pending image was installed
+  kReverted,      // an unconfirmed image was reverted
+  kRecoveredFromSecondary,
+  kGoldenRestored,
+  kButton,         // OTA mode: the update button was held
+  kAppRequest,     // OTA mode: the app asked through retained RAM
+  kHealthMissing,  // OTA mode: the app did not show a healthy trigger path
+  kNoValidImage,   // OTA mode: nothing verifies
+};
+
+const char* BootReasonName(BootReason reason);
+
+struct BootDecision {
+  BootAction action = BootAction::kStayInBootloader;
+  BootReason reason = BootReason::kNoValidImage;
+  uint32_t app_offset = 0;  // device flash offset of the application's first byte
+  image::ImageVersion version;
+  bool testing = false;          // the app runs in test mode and must confirm
+  bool refused_pending = false;  // a pending image did not verify and was dropped
+  StatusCode refused_status = StatusCode::kOk;
+};
+
+class Bootloader {
+ public:
+  // `work` is the copy/verify buffer (e.g. 256 bytes to a few KiB): a multiple of the write
+  // alignment that divides the sector size.
+  Bootloader(const BootAreas& areas, Platform& platform, const BootConfig& config, ByteSpan work);
+
+  // Runs one boot. Fails only when flash or OTP fail (a power cut in the simulator).
+  Result<BootDecision> Boot();
+
+  // For tests and reports.
+  const BootState& state() const { return state_; }
+
+ private:
+  Status Resume();
+  Status FinishSwap();
+  Status RunSwap(SwapReason reason, uint32_t sectors);
+  Status RunGoldenRestore();
+  Result<image::VerifiedImage> Verify(Readable& slot, image::PayloadForm form);
+  Result<image::VerifiedImage> VerifyPrimary();
+  Result<image::VerifiedImage> VerifySecondary();
+  Status CheckCounter(const image::VerifiedImage& image);
+  uint32_t PrimaryImageSectors();
+  Result<BootDecision> Jump(BootReason reason, const image::VerifiedImage& image);
+  Status Save() { return store_.Save(state_); }
+
+  BootAreas areas_;
+  Platform& platform_;
+  BootConfig config_;
+  ByteSpan work_;
+  BootStateStore store_;
+  SecurityCounter counter_;
+  BootState state_;
+  Result<SlotGeometry> geometry_;
+};
+
+}  // namespace bleota::boot

@@ -1,0 +1,286 @@
+#include "bleota/boot/bootloader.hpp"
+
+#include "bleota/boot/swap_engine.hpp"
+#include "bleota/crypto/crypto.hpp"
+
+namespace bleota::boot {
+
+const char* BootReasonName(BootReason reason) {
+  switch (reason) {
+    case BootReason::kPrimaryValid:
+      return "primary_valid";
+    case BootReason::kInstalled:
+      return "installed";
+    case BootReason::kReverted:
+      return "reverted";
+    case BootReason::kRecoveredFromSecondary:
+      return "recovered_from_secondary";
+    case BootReason::kGoldenRestored:
+      return "golden_restored";
+    case BootReason::kButton:
+      return "button";
+    case BootReason::kAppRequest:
+      return "app_request";
+    case BootReason::kHealthMissing:
+      return "health_missing";
+    case BootReason::kNoValidImage:
+      return "no_valid_image";
+  }
+  return "unknown";
+}
+
+Bootloader::Bootloader(const BootAreas& areas, Platform& platform, const BootConfig& config,
+                       ByteSpan work)
+    : areas_(areas),
+      platform_(platform),
+      config_(config),
+      work_(work),
+      store_(*areas.boot_state),
+      counter_(platform, config.counter_otp_offset, config.counter_otp_entries),
+      geometry_(SlotGeometry::Create(*areas.primary, *areas.secondary, areas.swap)) {}
+
+Result<image::VerifiedImage> Bootloader::Verify(Readable& slot, image::PayloadForm form) {
+  image::VerifyOptions options;
+  options.keys = config_.keys;
+  options.decryption = config_.decryption;
+  options.payload_form = form;
+  options.allow_unsigned = config_.allow_unsigned;
+  options.work_buffer = work_;
+  BLEOTA_ASSIGN_OR_RETURN(image::VerifiedImage verified, image::VerifyImage(slot, options));
+  BLEOTA_TRY(CheckCounter(verified));
+  return verified;
+}
+
+// Primary always holds plaintext: encrypted images are decrypted on their way in.
+Result<image::VerifiedImage> Bootloader::VerifyPrimary() {
+  return Verify(*areas_.primary, image::PayloadForm::kDecrypted);
+}
+
+Result<image::VerifiedImage> Bootloader::VerifySecondary() {
+  IncomingImageView view(*geometry_, geometry_->max_image_sectors(), state_.secondary_shifted, 0);
+  return Verify(view, state_.secondary_plaintext ? image::PayloadForm::kDecrypted
+                                                 : image::PayloadForm::kAsStored);
+}
+
+Status Bootloader::CheckCounter(const image::VerifiedImage& image) {
+  if (config_.counter_otp_entries == 0) return Status::Ok();
+  BLEOTA_ASSIGN_OR_RETURN(uint32_t stored, counter_.Read());
+  const uint32_t counter =
+      image.protected_tlvs.has_security_counter ? image.protected_tlvs.security_counter : 0;
+  return counter >= stored ? Status::Ok() : Status(StatusCode::kPermissionDenied);
+}
+
+uint32_t Bootloader::PrimaryImageSectors() {
+  Result<image::ImageLayout> layout = image::ParseImageHeader(*areas_.primary);
+  if (!layout.ok()) return 0;
+  return SectorsFor(layout->tlv_end, geometry_->sector_size());
+}
+
+Status Bootloader::FinishSwap() {
+  state_.op = BootOp::kNone;
+  state_.step = 0;
+  state_.secondary_shifted = !state_.secondary_shifted;
+  state_.secondary_plaintext = true;  // what left primary was plaintext
+  state_.primary_testing = state_.swap_reason == SwapReason::kInstallTest;
+  state_.test_boots = 0;
+  return Save();
+}
+
+Status Bootloader::Resume() {
+  if (state_.op == BootOp::kSwap) {
+    SwapEngine engine(*geometry_, store_, work_, &platform_);
+    const Status swapped =
+        engine.Run(state_, state_.secondary_plaintext ? nullptr : &config_.decryption);
+    if (swapped.code() == StatusCode::kFlashIo) return swapped;
+    if (!swapped.ok()) {
+      // The swap cannot go on (bad layout, undecryptable image): give it up. Primary then fails
+      // verification and the fallbacks below take over.
+      state_.op = BootOp::kNone;
+      state_.step = 0;
+      return Save();
+    }
+    return FinishSwap();
+  }
+  if (state_.op == BootOp::kGoldenRestore) return RunGoldenRestore();
+  return Status::Ok();
+}
+
+Status Bootloader::RunSwap(SwapReason reason, uint32_t sectors) {
+  state_.op = BootOp::kSwap;
+  state_.swap_reason = reason;
+  state_.step = 0;
+  state_.swap_sectors = static_cast<uint16_t>(sectors);
+  state_.pending = PendingRequest::kNone;
+  BLEOTA_TRY(Save());
+  return Resume();
+}
+
+Status Bootloader::RunGoldenRestore() {
+  FlashArea& primary = *areas_.primary;
+  FlashArea& golden = *areas_.golden;
+  const uint32_t sector_size = geometry_->sector_size();
+  if (state_.op != BootOp::kGoldenRestore) {
+    BLEOTA_ASSIGN_OR_RETURN(image::ImageLayout layout, image::ParseImageHeader(golden));
+    const uint32_t sectors = SectorsFor(layout.tlv_end, sector_size);
+    if (sectors > geometry_->slot_sectors()) return StatusCode::kOutOfRange;
+    state_.op = BootOp::kGoldenRestore;
+    state_.step = 0;
+    state_.swap_sectors = static_cast<uint16_t>(sectors);
+    BLEOTA_TRY(Save());
+  }
+  const uint8_t erased = primary.erase_value();
+  for (uint32_t i = state_.step; i < state_.swap_sectors; ++i) {
+    platform_.KickWatchdog();
+    BLEOTA_TRY(primary.Erase(i * sector_size, sector_size));
+    for (uint32_t at = 0; at < sector_size; at += static_cast<uint32_t>(work_.size())) {
+      BLEOTA_TRY(golden.Read(i * sector_size + at, work_));
+      bool all_erased = true;
+      for (uint8_t b : work_) all_erased = all_erased && b == erased;
+      if (!all_erased) BLEOTA_TRY(primary.Program(i * sector_size + at, work_));
+    }
+    state_.step = static_cast<uint16_t>(i + 1);
+    BLEOTA_TRY(Save());
+  }
+  state_.op = BootOp::kNone;
+  state_.step = 0;
+  state_.primary_testing = false;
+  state_.test_boots = 0;
+  return Save();
+}
+
+Result<BootDecision> Bootloader::Jump(BootReason reason, const image::VerifiedImage& image) {
+  if (state_.primary_testing) {
+    if (state_.test_boots < 0xff) ++state_.test_boots;
+    BLEOTA_TRY(Save());
+  } else if (config_.counter_otp_entries != 0 && image.protected_tlvs.has_security_counter) {
+    // Only a confirmed image raises the counter. A full counter area keeps the old value.
+    const Status raised = counter_.Raise(image.protected_tlvs.security_counter);
+    if (!raised.ok() && raised.code() != StatusCode::kResourceExhausted) return raised;
+  }
+  ProtectionConfig protection;
+  auto no_access = [&](const FlashArea* area) {
+    if (area == nullptr) return;
+    protection.no_access[protection.no_access_count++] = {area->offset(), area->size()};
+  };
+  no_access(areas_.bootloader);
+  no_access(areas_.golden);
+  protection.read_only[protection.read_only_count++] = {areas_.primary->offset(),
+                                                        areas_.primary->size()};
+  BLEOTA_TRY(platform_.ApplyProtection(protection));
+  if (config_.watchdog_period_ms != 0) platform_.StartWatchdog(config_.watchdog_period_ms);
+
+  BootDecision decision;
+  decision.action = BootAction::kJumpToApplication;
+  decision.reason = reason;
+  decision.app_offset = areas_.primary->offset() + image.layout.payload_offset;
+  decision.version = image.layout.header.version;
+  decision.testing = state_.primary_testing;
+  return decision;
+}
+
+Result<BootDecision> Bootloader::Boot() {
+  if (!geometry_.ok()) return geometry_.status();
+  BLEOTA_ASSIGN_OR_RETURN(state_, store_.Load());
+
+  // The app's flags in retained RAM are read once and cleared, so each boot judges afresh.
+  ByteSpan ram = platform_.retained_ram();
+  RetainedRecord retained = LoadRetainedRecord(ram);
+  const ResetCause cause = platform_.reset_cause();
+  if (cause == ResetCause::kPowerOn) {
+    retained = RetainedRecord();
+  } else if (retained.trigger_path_healthy) {
+    retained.health_misses = 0;
+  } else if (cause == ResetCause::kWatchdog && retained.health_misses < 0xff) {
+    ++retained.health_misses;
+  }
+  const bool app_request = retained.dfu_requested;
+  // An image under test is judged by test/confirm/revert instead: it has not shown anything yet.
+  const bool health_missing = config_.health_miss_limit != 0 && !state_.primary_testing &&
+                              retained.health_misses >= config_.health_miss_limit;
+  if (health_missing) retained.health_misses = 0;  // the next period starts a new count
+  retained.trigger_path_healthy = false;
+  retained.dfu_requested = false;
+  StoreRetainedRecord(retained, ram);
+
+  // A swap or restore cut by a reset or power loss is finished before anything else.
+  BLEOTA_TRY(Resume());
+
+  BootDecision stay;
+  if (platform_.update_button_pressed())
+    stay.reason = BootReason::kButton;
+  else if (app_request)
+    stay.reason = BootReason::kAppRequest;
+  else if (health_missing)
+    stay.reason = BootReason::kHealthMissing;
+  if (stay.reason != BootReason::kNoValidImage) return stay;
+
+  BootReason reason = BootReason::kPrimaryValid;
+  if (state_.pending != PendingRequest::kNone) {
+    Result<image::VerifiedImage> incoming = VerifySecondary();
+    Status accepted = incoming.status();
+    if (incoming.ok() &&
+        !crypto::ConstantTimeEqual(ConstByteSpan(incoming->hash, kPendingHashBytes),
+                                   state_.pending_hash)) {
+      accepted = StatusCode::kFailedPrecondition;  // secondary changed after the request
+    }
+    if (accepted.ok()) {
+      const uint32_t incoming_sectors =
+          SectorsFor(incoming->layout.tlv_end, geometry_->sector_size());
+      const uint32_t primary_sectors = PrimaryImageSectors();
+      BLEOTA_TRY(RunSwap(state_.pending == PendingRequest::kTest ? SwapReason::kInstallTest
+                                                                 : SwapReason::kInstallPermanent,
+                         incoming_sectors > primary_sectors ? incoming_sectors : primary_sectors));
+      reason = BootReason::kInstalled;
+    } else {
+      // A bad image never becomes bootable: drop the request.
+      state_.pending = PendingRequest::kNone;
+      BLEOTA_TRY(Save());
+      stay.refused_pending = true;
+      stay.refused_status = accepted.code();
+    }
+  } else if (state_.primary_testing && state_.test_boots >= config_.max_test_boots) {
+    // Not confirmed after its test boot(s): go back to the image in secondary.
+    Result<image::VerifiedImage> previous = VerifySecondary();
+    if (previous.ok()) {
+      const uint32_t previous_sectors =
+          SectorsFor(previous->layout.tlv_end, geometry_->sector_size());
+      const uint32_t primary_sectors = PrimaryImageSectors();
+      BLEOTA_TRY(RunSwap(SwapReason::kRevert,
+                         previous_sectors > primary_sectors ? previous_sectors : primary_sectors));
+      reason = BootReason::kReverted;
+    } else if (areas_.golden != nullptr &&
+               Verify(*areas_.golden, image::PayloadForm::kDecrypted).ok()) {
+      BLEOTA_TRY(RunGoldenRestore());
+      reason = BootReason::kGoldenRestored;
+    }
+    // Else nothing better exists: the unconfirmed image keeps running until it confirms.
+  }
+
+  Result<image::VerifiedImage> primary = VerifyPrimary();
+  if (primary.ok()) {
+    Result<BootDecision> decision = Jump(reason, *primary);
+    if (decision.ok()) {
+      decision->refused_pending = stay.refused_pending;
+      decision->refused_status = stay.refused_status;
+    }
+    return decision;
+  }
+
+  // Primary does not verify: take a valid image from secondary, else the golden image.
+  Result<image::VerifiedImage> secondary = VerifySecondary();
+  if (secondary.ok()) {
+    BLEOTA_TRY(RunSwap(SwapReason::kInstallPermanent,
+                       SectorsFor(secondary->layout.tlv_end, geometry_->sector_size())));
+    primary = VerifyPrimary();
+    if (primary.ok()) return Jump(BootReason::kRecoveredFromSecondary, *primary);
+  }
+  if (areas_.golden != nullptr && Verify(*areas_.golden, image::PayloadForm::kDecrypted).ok()) {
+    BLEOTA_TRY(RunGoldenRestore());
+    primary = VerifyPrimary();
+    if (primary.ok()) return Jump(BootReason::kGoldenRestored, *primary);
+  }
+  stay.reason = BootReason::kNoValidImage;
+  return stay;
+}
+
+}  // namespace bleota::boot

@@ -1,0 +1,314 @@
+// Scenario tests of the bootloader on a simulated SoC: install/test/confirm/revert, golden
+// recovery, refusals, OTA-mode triggers, anti-rollback and protection after handover.
+#include "bleota/boot/bootloader.hpp"
+
+#include <gtest/gtest.h>
+
+#include "test_device.hpp"
+
+namespace bleota::boot {
+namespace {
+
+using testing::ImageSpec;
+using testing::MakeImage;
+using testing::TestDevice;
+
+testing::LayoutSpec Nrf52840() { return testing::SmallLayouts()[0]; }
+
+BootDecision MustBoot(TestDevice& device) {
+  Result<BootDecision> decision = device.Boot();
+  EXPECT_TRUE(decision.ok()) << decision.status().name();
+  return decision.ok() ? *decision : BootDecision();
+}
+
+TEST(BootloaderTest, BootsAValidPrimaryAndProtectsBeforeTheJump) {
+  TestDevice device(Nrf52840());
+  auto v1 = MakeImage({.major = 1});
+  device.ProvisionPrimary(v1);
+  BootDecision d = MustBoot(device);
+  EXPECT_EQ(d.action, BootAction::kJumpToApplication);
+  EXPECT_EQ(d.reason, BootReason::kPrimaryValid);
+  EXPECT_EQ(d.version.major, 1);
+  EXPECT_EQ(d.app_offset, device.spec().primary_offset + 0x200);
+  EXPECT_TRUE(device.soc().protection_applied());
+  EXPECT_TRUE(device.soc().key_otp_locked());
+}
+
+TEST(BootloaderTest, EmptyDeviceStaysInOtaMode) {
+  TestDevice device(Nrf52840());
+  BootDecision d = MustBoot(device);
+  EXPECT_EQ(d.action, BootAction::kStayInBootloader);
+  EXPECT_EQ(d.reason, BootReason::kNoValidImage);
+}
+
+TEST(BootloaderTest, InstallTestConfirm) {
+  TestDevice device(Nrf52840());
+  auto v1 = MakeImage({.major = 1, .seed = 1});
+  auto v2 = MakeImage({.major = 2, .payload_size = 9000, .seed = 2});
+  device.ProvisionPrimary(v1);
+  ASSERT_EQ(MustBoot(device).version.major, 1);
+
+  ASSERT_TRUE(device.AppUpload(v2).ok());
+  ASSERT_TRUE(device.AppRequestInstall(v2, /*permanent=*/false).ok());
+  device.soc().Reset(ResetCause::kSoftware);
+  BootDecision d = MustBoot(device);
+  EXPECT_EQ(d.reason, BootReason::kInstalled);
+  EXPECT_EQ(d.version.major, 2);
+  EXPECT_TRUE(d.testing);
+  EXPECT_TRUE(device.PrimaryHolds(v2));
+
+  ASSERT_TRUE(device.AppConfirm().ok());
+  device.soc().Reset(ResetCause::kSoftware);
+  d = MustBoot(device);
+  EXPECT_EQ(d.reason, BootReason::kPrimaryValid);
+  EXPECT_EQ(d.version.major, 2);
+  EXPECT_FALSE(d.testing);
+  device.soc().Reset(ResetCause::kPin);
+  EXPECT_EQ(MustBoot(device).version.major, 2);
+}
+
+TEST(BootloaderTest, UnconfirmedImageIsRevertedAtTheNextReset) {
+  TestDevice device(Nrf52840());
+  auto v1 = MakeImage({.major = 1, .seed = 1});
+  auto v2 = MakeImage({.major = 2, .seed = 2});
+  device.ProvisionPrimary(v1);
+  ASSERT_EQ(MustBoot(device).version.major, 1);
+  ASSERT_TRUE(device.AppUpload(v2).ok());
+  ASSERT_TRUE(device.AppRequestInstall(v2, false).ok());
+  device.soc().Reset(ResetCause::kSoftware);
+  ASSERT_EQ(MustBoot(device).version.major, 2);
+  // The new app never confirms.
+  device.soc().Reset(ResetCause::kSoftware);
+  BootDecision d = MustBoot(device);
+  EXPECT_EQ(d.reason, BootReason::kReverted);
+  EXPECT_EQ(d.version.major, 1);
+  EXPECT_FALSE(d.testing);
+  EXPECT_TRUE(device.PrimaryHolds(v1));
+  device.soc().Reset(ResetCause::kSoftware);
+  EXPECT_EQ(MustBoot(device).version.major, 1);
+}
+
+TEST(BootloaderTest, CrashLoopIsReverted) {
+  TestDevice device(Nrf52840());
+  auto v1 = MakeImage({.major = 1, .seed = 1});
+  auto v2 = MakeImage({.major = 2, .seed = 2});
+  device.config().max_test_boots = 3;
+  device.ProvisionPrimary(v1);
+  ASSERT_EQ(MustBoot(device).version.major, 1);
+  ASSERT_TRUE(device.AppUpload(v2).ok());
+  ASSERT_TRUE(device.AppRequestInstall(v2, false).ok());
+  device.soc().Reset(ResetCause::kSoftware);
+  int boots_of_v2 = 0;
+  for (int i = 0; i < 10; ++i) {
+    BootDecision d = MustBoot(device);
+    if (d.version.major == 1) break;
+    ++boots_of_v2;
+    SCOPED_TRACE(::testing::Message() << "boot " << i << " reason " << BootReasonName(d.reason));
+    // v2 hangs: the watchdog fires before it confirms.
+    device.soc().AdvanceTime(2'000'000);
+    ASSERT_TRUE(device.soc().ResetIfWatchdogDue());
+  }
+  EXPECT_EQ(boots_of_v2, 3);
+  EXPECT_TRUE(device.PrimaryHolds(v1));
+}
+
+TEST(BootloaderTest, PermanentInstallNeedsNoConfirm) {
+  TestDevice device(Nrf52840());
+  auto v1 = MakeImage({.major = 1, .seed = 1});
+  auto v2 = MakeImage({.major = 2, .seed = 2});
+  device.ProvisionPrimary(v1);
+  ASSERT_TRUE(device.AppUpload(v2).ok());
+  ASSERT_TRUE(device.AppRequestInstall(v2, true).ok());
+  BootDecision d = MustBoot(device);
+  EXPECT_EQ(d.version.major, 2);
+  EXPECT_FALSE(d.testing);
+  device.soc().Reset(ResetCause::kSoftware);
+  EXPECT_EQ(MustBoot(device).version.major, 2);
+}
+
+TEST(BootloaderTest, BadSignatureInSecondaryNeverBoots) {
+  TestDevice device(Nrf52840());
+  auto v1 = MakeImage({.major = 1, .seed = 1});
+  host::PrivateKey stranger = host::GenerateKey(host::KeyType::kEcdsaP256);
+  auto forged = MakeImage({.major = 9, .seed = 3, .signer = &stranger});
+  auto tampered = MakeImage({.major = 8, .seed = 4});
+  tampered[0x200 + 100] ^= 0x01;
+  device.ProvisionPrimary(v1);
+  for (const auto* bad : {&forged, &tampered}) {
+    ASSERT_TRUE(device.AppUpload(*bad).ok());
+    ASSERT_TRUE(device.AppRequestInstall(*bad, true).ok());
+    device.soc().Reset(ResetCause::kSoftware);
+    BootDecision d = MustBoot(device);
+    EXPECT_EQ(d.version.major, 1);
+    EXPECT_TRUE(d.refused_pending);
+    EXPECT_TRUE(device.PrimaryHolds(v1));
+    EXPECT_EQ(device.last_state().pending, PendingRequest::kNone);
+  }
+}
+
+TEST(BootloaderTest, RequestForAnotherImageThanTheOneUploadedIsRefused) {
+  TestDevice device(Nrf52840());
+  auto v1 = MakeImage({.major = 1, .seed = 1});
+  auto v2 = MakeImage({.major = 2, .seed = 2});
+  auto v3 = MakeImage({.major = 3, .seed = 3});
+  device.ProvisionPrimary(v1);
+  ASSERT_TRUE(device.AppUpload(v2).ok());
+  ASSERT_TRUE(device.AppRequestInstall(v3, true).ok());
+  BootDecision d = MustBoot(device);
+  EXPECT_EQ(d.version.major, 1);
+  EXPECT_TRUE(d.refused_pending);
+}
+
+TEST(BootloaderTest, GoldenImageWhenPrimaryAndSecondaryAreCorrupt) {
+  TestDevice device(Nrf52840());
+  auto golden = MakeImage({.major = 0, .seed = 7});
+  auto v1 = MakeImage({.major = 1, .seed = 1});
+  device.ProvisionGolden(golden);
+  device.ProvisionPrimary(v1);
+  ASSERT_EQ(MustBoot(device).version.major, 1);
+  // Corrupt primary (a byte of its payload) and leave garbage in secondary.
+  auto& raw = device.soc().sim_flash().raw();
+  raw[device.spec().primary_offset + 0x300] ^= 0x40;
+  raw[device.spec().secondary_offset] = 0x12;
+  device.soc().PowerCycle();
+  BootDecision d = MustBoot(device);
+  EXPECT_EQ(d.reason, BootReason::kGoldenRestored);
+  EXPECT_EQ(d.version.major, 0);
+  EXPECT_TRUE(device.PrimaryHolds(golden));
+}
+
+TEST(BootloaderTest, CorruptPrimaryRecoversTheValidImageInSecondary) {
+  TestDevice device(Nrf52840());
+  auto v1 = MakeImage({.major = 1, .seed = 1});
+  auto v2 = MakeImage({.major = 2, .seed = 2});
+  device.ProvisionPrimary(v1);
+  ASSERT_TRUE(device.AppUpload(v2).ok());
+  ASSERT_TRUE(device.AppRequestInstall(v2, true).ok());
+  ASSERT_EQ(MustBoot(device).version.major, 2);  // v1 now waits in secondary
+  device.soc().sim_flash().raw()[device.spec().primary_offset + 0x250] ^= 0x01;
+  device.soc().PowerCycle();
+  BootDecision d = MustBoot(device);
+  EXPECT_EQ(d.reason, BootReason::kRecoveredFromSecondary);
+  EXPECT_EQ(d.version.major, 1);
+}
+
+TEST(BootloaderTest, EncryptedImageIsDecryptedIntoPrimary) {
+  TestDevice device(Nrf52840());
+  auto v1 = MakeImage({.major = 1, .seed = 1});
+  auto v2 = MakeImage({.major = 2, .payload_size = 12000, .seed = 2, .encrypted = true});
+  device.ProvisionPrimary(v1);
+  ASSERT_TRUE(device.AppUpload(v2).ok());
+  ASSERT_TRUE(device.AppRequestInstall(v2, false).ok());
+  BootDecision d = MustBoot(device);
+  EXPECT_EQ(d.reason, BootReason::kInstalled);
+  EXPECT_EQ(d.version.major, 2);
+  EXPECT_FALSE(device.PrimaryHolds(v2));  // plaintext now, not the uploaded ciphertext
+  // Not confirmed: revert, then the encrypted image (now plaintext in secondary) again.
+  device.soc().Reset(ResetCause::kSoftware);
+  EXPECT_EQ(MustBoot(device).version.major, 1);
+}
+
+TEST(BootloaderTest, ButtonAndAppRequestEnterOtaMode) {
+  TestDevice device(Nrf52840());
+  device.ProvisionPrimary(MakeImage({.major = 1}));
+  device.soc().button().Press();
+  BootDecision d = MustBoot(device);
+  EXPECT_EQ(d.action, BootAction::kStayInBootloader);
+  EXPECT_EQ(d.reason, BootReason::kButton);
+  device.soc().button().Release();
+  device.soc().Reset(ResetCause::kPin);
+  EXPECT_EQ(MustBoot(device).action, BootAction::kJumpToApplication);
+
+  device.AppRequestOtaMode();
+  device.soc().Reset(ResetCause::kSoftware);
+  d = MustBoot(device);
+  EXPECT_EQ(d.reason, BootReason::kAppRequest);
+  device.soc().Reset(ResetCause::kSoftware);  // the request is used once
+  EXPECT_EQ(MustBoot(device).action, BootAction::kJumpToApplication);
+}
+
+TEST(BootloaderTest, AppThatStopsAdvertisingLandsInOtaModeAfterTheNextWatchdogReset) {
+  TestDevice device(Nrf52840());
+  device.ProvisionPrimary(MakeImage({.major = 1}));
+  ASSERT_EQ(MustBoot(device).action, BootAction::kJumpToApplication);
+  // Healthy periods: the app sets the flag, the periodic watchdog reset boots it again.
+  for (int period = 0; period < 3; ++period) {
+    device.AppSetHealthy();
+    device.soc().AdvanceTime(2'000'000);
+    ASSERT_TRUE(device.soc().ResetIfWatchdogDue());
+    EXPECT_EQ(MustBoot(device).action, BootAction::kJumpToApplication) << period;
+  }
+  // The app still runs but its trigger path broke: no flag this period.
+  device.soc().AdvanceTime(2'000'000);
+  ASSERT_TRUE(device.soc().ResetIfWatchdogDue());
+  BootDecision d = MustBoot(device);
+  EXPECT_EQ(d.action, BootAction::kStayInBootloader);
+  EXPECT_EQ(d.reason, BootReason::kHealthMissing);
+  // A power-on is not a miss.
+  device.soc().PowerCycle();
+  EXPECT_EQ(MustBoot(device).action, BootAction::kJumpToApplication);
+}
+
+TEST(BootloaderTest, HealthMissLimitCountsConsecutiveMisses) {
+  TestDevice device(Nrf52840());
+  device.config().health_miss_limit = 2;
+  device.ProvisionPrimary(MakeImage({.major = 1}));
+  ASSERT_EQ(MustBoot(device).action, BootAction::kJumpToApplication);
+  device.soc().AdvanceTime(2'000'000);
+  ASSERT_TRUE(device.soc().ResetIfWatchdogDue());
+  EXPECT_EQ(MustBoot(device).action, BootAction::kJumpToApplication);  // one miss
+  device.soc().AdvanceTime(2'000'000);
+  ASSERT_TRUE(device.soc().ResetIfWatchdogDue());
+  EXPECT_EQ(MustBoot(device).reason, BootReason::kHealthMissing);  // two
+}
+
+TEST(BootloaderTest, AntiRollbackCounterIsRaisedOnlyAfterConfirmAndRefusesOlderImages) {
+  TestDevice device(Nrf52840());
+  auto v1 = MakeImage({.major = 1, .seed = 1, .security_counter = 1});
+  auto v2 = MakeImage({.major = 2, .seed = 2, .security_counter = 5});
+  auto old = MakeImage({.major = 3, .seed = 3, .security_counter = 3});
+  device.ProvisionPrimary(v1);
+  ASSERT_EQ(MustBoot(device).version.major, 1);
+  SecurityCounter counter(device.soc(), device.config().counter_otp_offset,
+                          device.config().counter_otp_entries);
+  EXPECT_EQ(*counter.Read(), 1u);
+
+  ASSERT_TRUE(device.AppUpload(v2).ok());
+  ASSERT_TRUE(device.AppRequestInstall(v2, false).ok());
+  device.soc().Reset(ResetCause::kSoftware);
+  ASSERT_EQ(MustBoot(device).version.major, 2);
+  EXPECT_EQ(*counter.Read(), 1u);  // testing: not raised yet
+  ASSERT_TRUE(device.AppConfirm().ok());
+  device.soc().Reset(ResetCause::kSoftware);
+  ASSERT_EQ(MustBoot(device).version.major, 2);
+  EXPECT_EQ(*counter.Read(), 5u);
+
+  ASSERT_TRUE(device.AppUpload(old).ok());
+  ASSERT_TRUE(device.AppRequestInstall(old, true).ok());
+  device.soc().Reset(ResetCause::kSoftware);
+  BootDecision d = MustBoot(device);
+  EXPECT_EQ(d.version.major, 2);
+  EXPECT_TRUE(d.refused_pending);
+  EXPECT_EQ(d.refused_status, StatusCode::kPermissionDenied);
+}
+
+TEST(BootloaderTest, AppWritesIntoBootloaderAndGoldenFault) {
+  TestDevice device(Nrf52840());
+  auto golden = MakeImage({.major = 0, .seed = 7});
+  device.ProvisionGolden(golden);
+  device.ProvisionPrimary(MakeImage({.major = 1}));
+  ASSERT_EQ(MustBoot(device).action, BootAction::kJumpToApplication);
+  Flash& app = device.soc().flash(sim::Requester::kApplication);
+  const uint8_t word[4] = {0, 0, 0, 0};
+  EXPECT_EQ(app.Program(0x100, word).code(), StatusCode::kPermissionDenied);
+  EXPECT_EQ(app.Erase(device.spec().golden_offset, 4096).code(), StatusCode::kPermissionDenied);
+  uint8_t out[4];
+  EXPECT_EQ(app.Read(device.spec().golden_offset, out).code(), StatusCode::kPermissionDenied);
+  EXPECT_EQ(app.Program(device.spec().primary_offset + 0x8000 - 4, word).code(),
+            StatusCode::kPermissionDenied);
+  EXPECT_GE(device.soc().faults().size(), 4u);
+  EXPECT_TRUE(device.PrimaryHolds(MakeImage({.major = 1})));
+}
+
+}  // namespace
+}  // namespace bleota::boot
