@@ -10,7 +10,9 @@
 #include <span>
 
 #include "bleota/crypto/crypto.hpp"
+#include "bleota/image/image_decryptor.hpp"
 #include "bleota/image/image_header.hpp"
+#include "bleota/image/image_verifier.hpp"
 #include "bleota/readable.hpp"
 #include "bleota/status.hpp"
 
@@ -66,9 +68,23 @@ void ProbeImage() {
   image::ImageFault fault;
   const auto layout = image::ParseImageHeader(slot, &fault);
   Fold(layout.status());
-  // Hook for the image verifier: call image::VerifyImage() here (and add
-  // _ZN6bleota5image11VerifyImage to `required` in scripts/check-freestanding) once
-  // core/src/image/image_verifier.cpp is part of bleota_core.
+  // Full verification with every key kind and in-place decryption of an encrypted payload.
+  const image::TrustedKey keys[] = {{image::KeyAlgorithm::kEcdsaP256, In(0, 91)},
+                                    {image::KeyAlgorithm::kEd25519, In(100, 44)}};
+  image::VerifyOptions options;
+  options.keys = keys;
+  options.decryption.ec256_private = In(600, 32);
+  options.decryption.x25519_private = In(800, 32);
+  options.decryption.kek = In(0, 16);
+  const auto verified = image::VerifyImage(slot, options, &fault);
+  Fold(verified.status());
+  if (layout.ok()) {
+    image::ImageDecryptor decryptor;
+    Fold(decryptor.Open(slot, layout.value(), options.decryption, &fault));
+    uint8_t chunk[64];
+    Fold(slot.Read(layout.value().payload_offset, chunk));
+    Fold(decryptor.Crypt(0, chunk));
+  }
 }
 
 }  // namespace
