@@ -24,9 +24,10 @@
 #define MBEDTLS_MEMORY_ALIGN_MULTIPLE 4
 #endif
 #if defined(BLEOTA_CRYPTO_ARENA_STATS)
-/* Host-only measurement build: tracks the arena's peak use (its diagnostics print to stderr). */
+/* Host-only measurement build: tracks the arena's peak use (diagnostics go to stderr). */
 #define MBEDTLS_MEMORY_DEBUG
 #include <stdio.h>
+#include <stdlib.h> /* its fatal-error path calls exit() */
 #endif
 
 /* Hashes and MACs. */
