@@ -186,16 +186,15 @@ Result<BootDecision> Bootloader::Boot() {
   ByteSpan ram = platform_.retained_ram();
   RetainedRecord retained = LoadRetainedRecord(ram);
   const ResetCause cause = platform_.reset_cause();
-  if (cause == ResetCause::kPowerOn) {
-    retained = RetainedRecord();
-  } else if (retained.trigger_path_healthy) {
+  if (cause == ResetCause::kPowerOn || state_.primary_testing || retained.trigger_path_healthy) {
+    // Power-on: nothing to judge. An image under test is judged by test/confirm/revert instead.
     retained.health_misses = 0;
   } else if (cause == ResetCause::kWatchdog && retained.health_misses < 0xff) {
     ++retained.health_misses;
   }
   const bool app_request = retained.dfu_requested;
-  // An image under test is judged by test/confirm/revert instead: it has not shown anything yet.
-  const bool health_missing = config_.health_miss_limit != 0 && !state_.primary_testing &&
+  // Judged at watchdog (periodic) resets only: other resets neither count nor trigger.
+  const bool health_missing = config_.health_miss_limit != 0 && cause == ResetCause::kWatchdog &&
                               retained.health_misses >= config_.health_miss_limit;
   if (health_missing) retained.health_misses = 0;  // the next period starts a new count
   retained.trigger_path_healthy = false;

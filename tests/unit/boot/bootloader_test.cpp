@@ -249,6 +249,31 @@ TEST(BootloaderTest, AppThatStopsAdvertisingLandsInOtaModeAfterTheNextWatchdogRe
   EXPECT_EQ(MustBoot(device).action, BootAction::kJumpToApplication);
 }
 
+TEST(BootloaderTest, OnlyWatchdogResetsOfAConfirmedImageJudgeTheHealthFlag) {
+  TestDevice device(Nrf52840());
+  auto v1 = MakeImage({.major = 1, .seed = 1});
+  auto v2 = MakeImage({.major = 2, .seed = 2});
+  device.ProvisionPrimary(v1);
+  ASSERT_EQ(MustBoot(device).action, BootAction::kJumpToApplication);
+  // Software and pin resets without the flag are no misses.
+  device.soc().Reset(ResetCause::kSoftware);
+  EXPECT_EQ(MustBoot(device).action, BootAction::kJumpToApplication);
+  device.soc().Reset(ResetCause::kPin);
+  EXPECT_EQ(MustBoot(device).action, BootAction::kJumpToApplication);
+  // A watchdog reset of an image under test (no flag) reverts it; it is not a health miss, and
+  // the software reset after the revert does not enter OTA mode either.
+  ASSERT_TRUE(device.AppUpload(v2).ok());
+  ASSERT_TRUE(device.AppRequestInstall(v2, false).ok());
+  device.soc().Reset(ResetCause::kSoftware);
+  ASSERT_TRUE(MustBoot(device).testing);
+  device.soc().AdvanceTime(2'000'000);
+  ASSERT_TRUE(device.soc().ResetIfWatchdogDue());
+  BootDecision d = MustBoot(device);
+  EXPECT_EQ(d.reason, BootReason::kReverted);
+  device.soc().Reset(ResetCause::kSoftware);
+  EXPECT_EQ(MustBoot(device).action, BootAction::kJumpToApplication);
+}
+
 TEST(BootloaderTest, HealthMissLimitCountsConsecutiveMisses) {
   TestDevice device(Nrf52840());
   device.config().health_miss_limit = 2;

@@ -148,10 +148,18 @@ class TestDevice {
 
   // The application's side.
   ImageControl AppControl() { return ImageControl(app_boot_state_); }
+  // The app's DFU: it kicks the watchdog as a real app does while it works.
   Status AppUpload(const std::vector<uint8_t>& image) {
     ImageControl control = AppControl();
+    soc_.KickWatchdog();
     BLEOTA_TRY(control.BeginUpload());
-    BLEOTA_TRY(app_secondary_.EraseAll());
+    for (uint32_t at = 0; at < app_secondary_.size();) {
+      BLEOTA_ASSIGN_OR_RETURN(Sector sector, app_secondary_.SectorAt(at));
+      soc_.KickWatchdog();
+      BLEOTA_TRY(app_secondary_.Erase(sector.offset, sector.size));
+      at = sector.offset + sector.size;
+    }
+    soc_.KickWatchdog();
     std::vector<uint8_t> padded = image;
     padded.resize(AlignUp(static_cast<uint32_t>(padded.size()), app_secondary_.write_align()),
                   app_secondary_.erase_value());
