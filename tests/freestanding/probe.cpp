@@ -9,7 +9,10 @@
 #include <cstdint>
 #include <span>
 
+#include "bleota/boot/bootloader.hpp"
+#include "bleota/boot/image_control.hpp"
 #include "bleota/crypto/crypto.hpp"
+#include "bleota/flash_map.hpp"
 #include "bleota/image/image_decryptor.hpp"
 #include "bleota/image/image_header.hpp"
 #include "bleota/image/image_verifier.hpp"
@@ -87,9 +90,93 @@ void ProbeImage() {
   }
 }
 
+// Flash and SoC for the bootloader, backed by RAM the optimiser cannot see through.
+alignas(8) uint8_t g_flash[16384];
+constexpr SectorRun kProbeSectors[] = {{1024, 16}};
+
+class ProbeFlash final : public Flash {
+ public:
+  const FlashGeometry& geometry() const override { return geometry_; }
+  Status Read(uint32_t offset, ByteSpan out) override {
+    if (!RangeWithin(offset, static_cast<uint32_t>(out.size()), sizeof(g_flash))) {
+      return StatusCode::kOutOfRange;
+    }
+    for (size_t i = 0; i < out.size(); ++i) out[i] = g_flash[offset + i];
+    return Status::Ok();
+  }
+  Status Program(uint32_t offset, ConstByteSpan data) override {
+    if (!RangeWithin(offset, static_cast<uint32_t>(data.size()), sizeof(g_flash))) {
+      return StatusCode::kOutOfRange;
+    }
+    for (size_t i = 0; i < data.size(); ++i) g_flash[offset + i] &= data[i];
+    return Status::Ok();
+  }
+  Status Erase(uint32_t offset, uint32_t size) override {
+    if (!RangeWithin(offset, size, sizeof(g_flash))) return StatusCode::kOutOfRange;
+    for (uint32_t i = 0; i < size; ++i) g_flash[offset + i] = 0xff;
+    return Status::Ok();
+  }
+
+ private:
+  FlashGeometry geometry_{kProbeSectors, 4, 0xff};
+};
+
+class ProbePlatform final : public boot::Platform {
+ public:
+  boot::ResetCause reset_cause() override { return static_cast<boot::ResetCause>(g_input[0] % 5); }
+  bool update_button_pressed() override { return g_input[1] != 0; }
+  ByteSpan retained_ram() override { return ByteSpan(g_input + 1900, 64); }
+  void StartWatchdog(uint32_t period_ms) override { g_sink = period_ms; }
+  void KickWatchdog() override { g_sink = g_sink + 1; }
+  Status ReadOtp(uint32_t offset, ByteSpan out) override {
+    if (!RangeWithin(offset, static_cast<uint32_t>(out.size()), 256))
+      return StatusCode::kOutOfRange;
+    for (size_t i = 0; i < out.size(); ++i) out[i] = g_input[1024 + offset + i];
+    return Status::Ok();
+  }
+  Status ProgramOtp(uint32_t offset, ConstByteSpan data) override {
+    if (!RangeWithin(offset, static_cast<uint32_t>(data.size()), 256))
+      return StatusCode::kOutOfRange;
+    for (size_t i = 0; i < data.size(); ++i) g_input[1024 + offset + i] &= data[i];
+    return Status::Ok();
+  }
+  uint32_t otp_size() const override { return 256; }
+  Status ApplyProtection(const boot::ProtectionConfig& config) override {
+    g_sink = static_cast<uint32_t>(config.no_access_count);
+    return Status::Ok();
+  }
+};
+
+// The whole boot decision: journal, swap engine, golden restore, verification, counter.
+void ProbeBoot() {
+  static ProbeFlash flash;
+  static ProbePlatform platform;
+  FlashArea bootloader(AreaId::kBootloader, flash, 0, 2048);
+  FlashArea boot_state(AreaId::kBootState, flash, 2048, 2048);
+  FlashArea primary(AreaId::kPrimary, flash, 4096, 4096);
+  FlashArea secondary(AreaId::kSecondary, flash, 8192, 4096);
+  FlashArea swap(AreaId::kSwap, flash, 12288, 1024);
+  FlashArea golden(AreaId::kGolden, flash, 12288 + 1024, 3072);
+  boot::BootAreas areas{&bootloader, &boot_state, &primary, &secondary, &swap, &golden};
+  const image::TrustedKey keys[] = {{image::KeyAlgorithm::kEcdsaP256, In(0, 91)}};
+  boot::BootConfig config;
+  config.keys = keys;
+  config.decryption.ec256_private = In(600, 32);
+  config.counter_otp_offset = 0;
+  config.counter_otp_entries = 16;
+  alignas(8) static uint8_t work[256];
+  boot::Bootloader bl(areas, platform, config, work);
+  const auto decision = bl.Boot();
+  Fold(decision.status());
+  if (decision.ok()) g_sink = decision.value().app_offset;
+  boot::ImageControl control(boot_state);
+  Fold(control.ConfirmRunningImage());
+}
+
 }  // namespace
 
 int main() {
+  ProbeBoot();
   ProbeHashes();
   ProbeSymmetric();
   ProbePublicKey();
