@@ -1,5 +1,6 @@
 #include "bleota/boot/bootloader.hpp"
 
+#include "bleota/boot/device_keys.hpp"
 #include "bleota/boot/swap_engine.hpp"
 #include "bleota/crypto/crypto.hpp"
 
@@ -25,6 +26,8 @@ const char* BootReasonName(BootReason reason) {
       return "health_missing";
     case BootReason::kNoValidImage:
       return "no_valid_image";
+    case BootReason::kNoKeys:
+      return "no_keys";
   }
   return "unknown";
 }
@@ -179,6 +182,26 @@ Result<BootDecision> Bootloader::Jump(BootReason reason, const image::VerifiedIm
 }
 
 Result<BootDecision> Bootloader::Boot() {
+  if (!config_.keys_in_otp) return Decide();
+  DeviceKeys keys;  // RAM copy, wiped by its destructor before this returns
+  const Status loaded = LoadDeviceKeys(platform_, config_.key_otp_offset, keys);
+  if (!loaded.ok()) {
+    if (loaded.code() != StatusCode::kDataLoss) return loaded;
+    BootDecision stay;
+    stay.reason = BootReason::kNoKeys;
+    return stay;
+  }
+  const std::span<const image::TrustedKey> configured_keys = config_.keys;
+  const image::DecryptionKeys configured_decryption = config_.decryption;
+  config_.keys = keys.keys();
+  config_.decryption = keys.decryption();
+  Result<BootDecision> decision = Decide();
+  config_.keys = configured_keys;
+  config_.decryption = configured_decryption;
+  return decision;
+}
+
+Result<BootDecision> Bootloader::Decide() {
   if (!geometry_.ok()) return geometry_.status();
   BLEOTA_ASSIGN_OR_RETURN(state_, store_.Load());
 

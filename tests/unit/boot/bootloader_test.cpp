@@ -4,6 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
+#include "bleota/boot/device_keys.hpp"
 #include "test_device.hpp"
 
 namespace bleota::boot {
@@ -333,6 +336,77 @@ TEST(BootloaderTest, AppWritesIntoBootloaderAndGoldenFault) {
             StatusCode::kPermissionDenied);
   EXPECT_GE(device.soc().faults().size(), 4u);
   EXPECT_TRUE(device.PrimaryHolds(MakeImage({.major = 1})));
+}
+
+// Production set-up: keys come from key OTP, which the app can never read and which is locked
+// before the jump.
+TEST(BootloaderTest, KeysFromOtpAreUsedAndLockedAway) {
+  TestDevice device(Nrf52840());
+  auto v1 = MakeImage({.major = 1, .seed = 1});
+  auto v2 = MakeImage({.major = 2, .seed = 2, .encrypted = true});
+  std::vector<uint8_t> spki = host::SpkiDer(testing::SigningKey().public_key);
+  DeviceKeys keys;
+  keys.signing_count = 1;
+  keys.trusted[0] = {image::KeyAlgorithm::kEcdsaP256, spki};
+  const auto& secret = testing::DeviceEncryptionKey().secret.span();
+  std::copy(secret.begin(), secret.end(), keys.ec256_private);
+  keys.ec256_size = 32;
+  std::vector<uint8_t> record(KeyOtpSize(1));
+  ASSERT_TRUE(EncodeKeyOtp(keys, record).ok());
+  ASSERT_TRUE(device.soc().ProvisionOtp(0, record).ok());
+
+  device.config().keys_in_otp = true;
+  device.config().key_otp_offset = 0;
+  device.config().keys = {};  // nothing but OTP
+  device.config().decryption = {};
+  device.ProvisionPrimary(v1);
+  ASSERT_TRUE(device.AppUpload(v2).ok());
+  ASSERT_TRUE(device.AppRequestInstall(v2, true).ok());
+  BootDecision d = MustBoot(device);
+  EXPECT_EQ(d.reason, BootReason::kInstalled);
+  EXPECT_EQ(d.version.major, 2);
+  EXPECT_TRUE(device.soc().key_otp_locked());
+  uint8_t out[8];
+  EXPECT_EQ(device.soc().otp(sim::Requester::kApplication).Read(0, out).code(),
+            StatusCode::kPermissionDenied);
+  EXPECT_EQ(device.soc().otp(sim::Requester::kBootloader).Read(0, out).code(),
+            StatusCode::kPermissionDenied);
+}
+
+TEST(BootloaderTest, DamagedKeyOtpStaysInOtaMode) {
+  TestDevice device(Nrf52840());
+  device.ProvisionPrimary(MakeImage({.major = 1}));
+  std::vector<uint8_t> spki = host::SpkiDer(testing::SigningKey().public_key);
+  DeviceKeys keys;
+  keys.signing_count = 1;
+  keys.trusted[0] = {image::KeyAlgorithm::kEcdsaP256, spki};
+  std::vector<uint8_t> record(KeyOtpSize(1));
+  ASSERT_TRUE(EncodeKeyOtp(keys, record).ok());
+  record[20] ^= 0x01;  // a bit of the key itself
+  ASSERT_TRUE(device.soc().ProvisionOtp(0, record).ok());
+  device.config().keys_in_otp = true;
+  device.config().keys = {};
+  BootDecision d = MustBoot(device);
+  EXPECT_EQ(d.action, BootAction::kStayInBootloader);
+  EXPECT_EQ(d.reason, BootReason::kNoKeys);
+}
+
+TEST(DeviceKeysTest, WipeClearsEveryByte) {
+  DeviceKeys keys;
+  std::fill(std::begin(keys.ec256_private), std::end(keys.ec256_private), 0xa5);
+  std::fill(std::begin(keys.kek), std::end(keys.kek), 0x5a);
+  std::fill(&keys.spki[0][0], &keys.spki[0][0] + sizeof(keys.spki), 0x33);
+  keys.signing_count = 2;
+  keys.kek_size = 32;
+  keys.Wipe();
+  const uint8_t* bytes = &keys.spki[0][0];
+  EXPECT_TRUE(std::all_of(bytes, bytes + sizeof(keys.spki), [](uint8_t b) { return b == 0; }));
+  EXPECT_TRUE(std::all_of(std::begin(keys.ec256_private), std::end(keys.ec256_private),
+                          [](uint8_t b) { return b == 0; }));
+  EXPECT_TRUE(
+      std::all_of(std::begin(keys.kek), std::end(keys.kek), [](uint8_t b) { return b == 0; }));
+  EXPECT_EQ(keys.signing_count, 0);
+  EXPECT_EQ(keys.kek_size, 0);
 }
 
 }  // namespace

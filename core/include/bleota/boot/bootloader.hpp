@@ -29,6 +29,10 @@ struct BootAreas {
 };
 
 struct BootConfig {
+  // Keys from key OTP (production): read into RAM at every boot, wiped before Boot() returns;
+  // key OTP is locked before the jump. Otherwise `keys` and `decryption` below are used.
+  bool keys_in_otp = false;
+  uint32_t key_otp_offset = 0;
   std::span<const image::TrustedKey> keys;
   image::DecryptionKeys decryption;
   // OTP entries of the anti-rollback counter.
@@ -55,6 +59,7 @@ enum class BootReason : uint8_t {
   kAppRequest,     // OTA mode: the app asked through retained RAM
   kHealthMissing,  // OTA mode: the app did not show a healthy trigger path
   kNoValidImage,   // OTA mode: nothing verifies
+  kNoKeys,         // OTA mode: key OTP holds no valid key record
 };
 
 const char* BootReasonName(BootReason reason);
@@ -82,6 +87,7 @@ class Bootloader {
   const BootState& state() const { return state_; }
 
  private:
+  Result<BootDecision> Decide();
   Status Resume();
   Status FinishSwap();
   Status RunSwap(SwapReason reason, uint32_t sectors);
