@@ -116,8 +116,15 @@ std::string ReadText(const std::filesystem::path& path) {
 CliRun RunBleotaProcess(const std::vector<std::string>& args) {
   TempDir dir;
   std::string command = ShellQuote(BLEOTA_CLI_PATH);
-  for (const std::string& arg : args) command += " " + ShellQuote(arg);
-  command += " >" + ShellQuote(dir.file("out")) + " 2>" + ShellQuote(dir.file("err"));
+  // Appended piecewise: GCC 12 warns falsely (-Wrestrict) on " " + std::string at -O2.
+  for (const std::string& arg : args) {
+    command += ' ';
+    command += ShellQuote(arg);
+  }
+  command += " >";
+  command += ShellQuote(dir.file("out"));
+  command += " 2>";
+  command += ShellQuote(dir.file("err"));
   const int status = std::system(command.c_str());
   CliRun run;
   run.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
