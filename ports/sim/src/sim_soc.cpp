@@ -28,10 +28,16 @@ void SimSoc::StartWatchdog(uint32_t period_ms) {
   }
 }
 
-Status SimSoc::ReadOtp(uint32_t offset, ByteSpan out) { return bootloader_otp_.Read(offset, out); }
+Status SimSoc::ReadOtp(uint32_t offset, ByteSpan out) {
+  if (!flash_.powered()) return StatusCode::kFlashIo;  // one power domain
+  return bootloader_otp_.Read(offset, out);
+}
 
 Status SimSoc::ProgramOtp(uint32_t offset, ConstByteSpan data) {
-  return bootloader_otp_.Program(offset, data);
+  if (!flash_.powered()) return StatusCode::kFlashIo;
+  const Status programmed = bootloader_otp_.Program(offset, data);
+  if (!otp_.powered()) flash_.PowerOff();  // the cut took the whole SoC down
+  return programmed;
 }
 
 Status SimSoc::ApplyProtection(const boot::ProtectionConfig& config) {
@@ -53,6 +59,7 @@ void SimSoc::Reset(ResetCause cause) {
 
 void SimSoc::PowerCycle() {
   flash_.PowerOn();
+  otp_.PowerOn();
   watchdog_.Stop();
   protection_.OnReset();
   retained_ram_.LosePower();

@@ -59,6 +59,9 @@ class SimFlash final : public Flash {
   bool powered() const { return powered_; }
   bool cut_happened() const { return cut_happened_; }
   void PowerOn() { powered_ = true; }
+  // Power lost elsewhere (SimSoc: a power cut during an OTP program): accesses fail until
+  // PowerOn().
+  void PowerOff() { powered_ = false; }
 
   uint64_t mutating_ops() const { return mutating_ops_; }
   void ResetOpCount() { mutating_ops_ = 0; }

@@ -2,12 +2,20 @@
 // program can only clear bits, and each 32-bit word can be programmed once. The block is split
 // into a key region (device keys) followed by a counter region (anti-rollback counters).
 // Access rules per requester are enforced by ProtectedOtp, not here.
+//
+// Power cuts: like SimFlash, a cut can be armed at the N-th program (its own operation count;
+// refused programs are not counted). The cut program is torn per CutMode: kBefore and
+// kEraseNoise write nothing (OTP has no erase), kProgramPartial writes only its first k words
+// (k random, may be 0), kProgramWordNoise also leaves word k with random bits (and used),
+// kAfter completes it. Afterwards reads and programs fail with kFlashIo until PowerOn().
 #pragma once
 
 #include <cstdint>
+#include <random>
 #include <vector>
 
 #include "bleota/bytes.hpp"
+#include "bleota/sim/sim_flash.hpp"
 #include "bleota/sim/virtual_clock.hpp"
 #include "bleota/status.hpp"
 
@@ -34,6 +42,16 @@ class SimOtp {
   // Programming marks a word used even when the data leaves it at 0xFFFFFFFF.
   Status Program(uint32_t offset, ConstByteSpan data);
 
+  // Power cut at the program with index `op_index` (0-based count of accepted programs since
+  // construction or ResetOpCount()).
+  void ArmPowerCut(uint64_t op_index, CutMode mode, uint64_t seed);
+  void DisarmPowerCut() { cut_armed_ = false; }
+  bool powered() const { return powered_; }
+  bool cut_happened() const { return cut_happened_; }
+  void PowerOn() { powered_ = true; }
+  uint64_t mutating_ops() const { return mutating_ops_; }
+  void ResetOpCount() { mutating_ops_ = 0; }
+
   bool word_programmed(uint32_t word_index) const { return word_programmed_.at(word_index); }
   uint32_t programmed_word_count() const;
 
@@ -48,6 +66,16 @@ class SimOtp {
   uint32_t key_region_size_;
   std::vector<uint8_t> bytes_;
   std::vector<bool> word_programmed_;
+
+  void ApplyTornProgram(uint32_t offset, ConstByteSpan data, CutMode mode);
+
+  uint64_t mutating_ops_ = 0;
+  bool cut_armed_ = false;
+  uint64_t cut_at_ = 0;
+  CutMode cut_mode_ = CutMode::kBefore;
+  std::mt19937_64 rng_;
+  bool powered_ = true;
+  bool cut_happened_ = false;
 };
 
 }  // namespace bleota::sim

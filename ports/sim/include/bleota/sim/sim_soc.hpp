@@ -9,7 +9,10 @@
 //                 through software and lockup resets (nRF52 behaviour: a bootloader entered by
 //                 a soft reset from an app that started the watchdog must keep kicking it).
 //   PowerCycle()  as Reset, plus: retained RAM gets random content, the watchdog stops, a
-//                 powered-off SimFlash (after a power cut) powers on; cause kPowerOn.
+//                 powered-off SimFlash or SimOtp (after a power cut) powers on; cause kPowerOn.
+// Power cuts: SimFlash and SimOtp count their operations separately (arm a cut on either), but
+// they share one power domain as seen by the bootloader: while either is cut, the Platform's
+// OTP accesses fail with kFlashIo, and a cut during an OTP program also powers the flash off.
 // Nothing here runs code: a device runner calls the bootloader, then Reset/PowerCycle, and
 // checks watchdog_reset_due() after the bootloader returns or while the app idles.
 #pragma once
