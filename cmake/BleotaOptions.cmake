@@ -8,7 +8,10 @@ target_compile_options(bleota_device_flags INTERFACE
   -Wall -Wextra -Wshadow -Wconversion -Wno-sign-conversion)
 
 add_library(bleota_host_flags INTERFACE)
-target_compile_options(bleota_host_flags INTERFACE -Wall -Wextra)
+# Designated initializers that leave defaulted members out are the idiom for option structs;
+# GCC 12 warns about them anyway.
+target_compile_options(bleota_host_flags INTERFACE -Wall -Wextra
+                       $<$<COMPILE_LANGUAGE:CXX>:-Wno-missing-field-initializers>)
 
 if(BLEOTA_SANITIZE)
   add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer

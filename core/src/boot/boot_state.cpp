@@ -19,11 +19,15 @@ constexpr uint32_t kOffTestBoots = 13;
 constexpr uint32_t kOffPending = 14;
 constexpr uint32_t kOffReason = 15;
 constexpr uint32_t kOffPendingHash = 16;
+constexpr uint32_t kOffVerifiedHash = 24;
 constexpr uint32_t kOffCrc = 28;
 
 constexpr uint8_t kFlagSecondaryShifted = 0x01;
 constexpr uint8_t kFlagSecondaryPlaintext = 0x02;
 constexpr uint8_t kFlagPrimaryTesting = 0x04;
+constexpr uint8_t kFlagPrimaryVerified = 0x08;
+constexpr uint8_t kKnownFlags =
+    kFlagSecondaryShifted | kFlagSecondaryPlaintext | kFlagPrimaryTesting | kFlagPrimaryVerified;
 
 }  // namespace
 
@@ -37,11 +41,13 @@ void EncodeBootRecord(const BootState& state, std::span<uint8_t, kBootRecordSize
   StoreLe16(&out[kOffSwapSectors], state.swap_sectors);
   out[kOffFlags] = static_cast<uint8_t>((state.secondary_shifted ? kFlagSecondaryShifted : 0) |
                                         (state.secondary_plaintext ? kFlagSecondaryPlaintext : 0) |
-                                        (state.primary_testing ? kFlagPrimaryTesting : 0));
+                                        (state.primary_testing ? kFlagPrimaryTesting : 0) |
+                                        (state.primary_verified ? kFlagPrimaryVerified : 0));
   out[kOffTestBoots] = state.test_boots;
   out[kOffPending] = static_cast<uint8_t>(state.pending);
   out[kOffReason] = static_cast<uint8_t>(state.swap_reason);
   std::memcpy(&out[kOffPendingHash], state.pending_hash, kPendingHashBytes);
+  std::memcpy(&out[kOffVerifiedHash], state.verified_hash, kVerifiedHashBytes);
   StoreLe32(&out[kOffCrc], Crc32(std::span<const uint8_t>(out.data(), kOffCrc)));
 }
 
@@ -58,8 +64,7 @@ Result<BootState> DecodeBootRecord(std::span<const uint8_t, kBootRecordSize> in)
   const uint8_t flags = in[kOffFlags];
   if (op > static_cast<uint8_t>(BootOp::kGoldenRestore) ||
       pending > static_cast<uint8_t>(PendingRequest::kPermanent) ||
-      reason > static_cast<uint8_t>(SwapReason::kRevert) ||
-      (flags & ~(kFlagSecondaryShifted | kFlagSecondaryPlaintext | kFlagPrimaryTesting)) != 0) {
+      reason > static_cast<uint8_t>(SwapReason::kRevert) || (flags & ~kKnownFlags) != 0) {
     return StatusCode::kDataLoss;
   }
   BootState state;
@@ -74,6 +79,8 @@ Result<BootState> DecodeBootRecord(std::span<const uint8_t, kBootRecordSize> in)
   state.test_boots = in[kOffTestBoots];
   state.pending = static_cast<PendingRequest>(pending);
   std::memcpy(state.pending_hash, &in[kOffPendingHash], kPendingHashBytes);
+  state.primary_verified = (flags & kFlagPrimaryVerified) != 0;
+  std::memcpy(state.verified_hash, &in[kOffVerifiedHash], kVerifiedHashBytes);
   return state;
 }
 

@@ -56,7 +56,41 @@ Result<image::VerifiedImage> Bootloader::Verify(Readable& slot, image::PayloadFo
 
 // Primary always holds plaintext: encrypted images are decrypted on their way in.
 Result<image::VerifiedImage> Bootloader::VerifyPrimary() {
+  if (config_.verify_policy == VerifyPolicy::kSignatureAfterChange && state_.primary_verified) {
+    Result<image::VerifiedImage> checked = CheckPrimaryHash();
+    if (checked.ok()) return checked;
+    // Not the image whose signature was checked, or damaged: judge it in full.
+  }
   return Verify(*areas_.primary, image::PayloadForm::kDecrypted);
+}
+
+// The image in primary is the one verified in full earlier: its hash over header, payload and
+// protected TLVs matches its SHA256 TLV and the hash recorded at that verification.
+Result<image::VerifiedImage> Bootloader::CheckPrimaryHash() {
+  FlashArea& primary = *areas_.primary;
+  image::VerifiedImage checked;
+  BLEOTA_ASSIGN_OR_RETURN(checked.layout, image::ParseImageHeader(primary));
+  BLEOTA_TRY(image::ComputeImageHash(primary, checked.layout, nullptr, work_, checked.hash));
+  image::TlvIterator tlvs(primary, checked.layout, image::TlvArea::kUnprotected);
+  image::TlvEntry entry;
+  uint8_t stored[crypto::kSha256Size];
+  int sha_tlvs = 0;
+  for (;;) {
+    BLEOTA_ASSIGN_OR_RETURN(bool more, tlvs.Next(entry));
+    if (!more) break;
+    if (entry.type != image::kTlvSha256) continue;
+    if (entry.length != crypto::kSha256Size || ++sha_tlvs > 1) return StatusCode::kImageHash;
+    BLEOTA_TRY(image::ReadTlvValue(primary, entry, stored));
+  }
+  if (sha_tlvs != 1 || !crypto::ConstantTimeEqual(stored, checked.hash) ||
+      !crypto::ConstantTimeEqual(ConstByteSpan(checked.hash, kVerifiedHashBytes),
+                                 state_.verified_hash)) {
+    return StatusCode::kImageHash;
+  }
+  BLEOTA_ASSIGN_OR_RETURN(checked.protected_tlvs,
+                          image::ReadProtectedTlvs(primary, checked.layout));
+  BLEOTA_TRY(CheckCounter(checked));
+  return checked;
 }
 
 Result<image::VerifiedImage> Bootloader::VerifySecondary() {
@@ -86,6 +120,7 @@ Status Bootloader::FinishSwap() {
   state_.secondary_plaintext = true;  // what left primary was plaintext
   state_.primary_testing = state_.swap_reason == SwapReason::kInstallTest;
   state_.test_boots = 0;
+  state_.primary_verified = false;
   return Save();
 }
 
@@ -148,14 +183,28 @@ Status Bootloader::RunGoldenRestore() {
   state_.step = 0;
   state_.primary_testing = false;
   state_.test_boots = 0;
+  state_.primary_verified = false;
   return Save();
 }
 
 Result<BootDecision> Bootloader::Jump(BootReason reason, const image::VerifiedImage& image) {
+  bool save = false;
+  if (config_.verify_policy == VerifyPolicy::kSignatureAfterChange &&
+      (!state_.primary_verified ||
+       !crypto::ConstantTimeEqual(ConstByteSpan(image.hash, kVerifiedHashBytes),
+                                  state_.verified_hash))) {
+    // `image` was verified in full just now: later boots check its hash only.
+    state_.primary_verified = true;
+    for (uint32_t i = 0; i < kVerifiedHashBytes; ++i) state_.verified_hash[i] = image.hash[i];
+    save = true;
+  }
   if (state_.primary_testing) {
     if (state_.test_boots < 0xff) ++state_.test_boots;
-    BLEOTA_TRY(Save());
-  } else if (config_.counter_otp_entries != 0 && image.protected_tlvs.has_security_counter) {
+    save = true;
+  }
+  if (save) BLEOTA_TRY(Save());
+  if (!state_.primary_testing && config_.counter_otp_entries != 0 &&
+      image.protected_tlvs.has_security_counter) {
     // Only a confirmed image raises the counter. A full counter area keeps the old value.
     const Status raised = counter_.Raise(image.protected_tlvs.security_counter);
     if (!raised.ok() && raised.code() != StatusCode::kResourceExhausted) return raised;

@@ -391,6 +391,51 @@ TEST(BootloaderTest, DamagedKeyOtpStaysInOtaMode) {
   EXPECT_EQ(d.reason, BootReason::kNoKeys);
 }
 
+TEST(BootloaderTest, SignatureAfterChangePolicyChecksTheHashOnOtherBoots) {
+  TestDevice device(Nrf52840());
+  device.config().verify_policy = VerifyPolicy::kSignatureAfterChange;
+  auto v1 = MakeImage({.major = 1, .seed = 1});
+  device.ProvisionPrimary(v1);
+  ASSERT_EQ(MustBoot(device).version.major, 1);  // full verification, recorded
+  EXPECT_TRUE(device.last_state().primary_verified);
+
+  // Without any trusted key a signature check would fail: the boot only checks the hash.
+  device.config().keys = {};
+  device.soc().Reset(ResetCause::kSoftware);
+  EXPECT_EQ(MustBoot(device).action, BootAction::kJumpToApplication);
+
+  // A changed byte breaks the hash: the bootloader falls back to a full check, which fails.
+  device.soc().sim_flash().raw()[device.spec().primary_offset + 0x280] ^= 0x04;
+  device.soc().Reset(ResetCause::kSoftware);
+  EXPECT_EQ(MustBoot(device).reason, BootReason::kNoValidImage);
+
+  // With the default policy the missing key is noticed at once.
+  TestDevice strict(Nrf52840());
+  strict.ProvisionPrimary(v1);
+  ASSERT_EQ(MustBoot(strict).action, BootAction::kJumpToApplication);
+  strict.config().keys = {};
+  strict.soc().Reset(ResetCause::kSoftware);
+  EXPECT_EQ(MustBoot(strict).reason, BootReason::kNoValidImage);
+}
+
+TEST(BootloaderTest, SignatureAfterChangePolicyVerifiesEveryNewImageInFull) {
+  TestDevice device(Nrf52840());
+  device.config().verify_policy = VerifyPolicy::kSignatureAfterChange;
+  auto v1 = MakeImage({.major = 1, .seed = 1});
+  auto v2 = MakeImage({.major = 2, .seed = 2});
+  device.ProvisionPrimary(v1);
+  ASSERT_EQ(MustBoot(device).version.major, 1);
+  ASSERT_TRUE(device.AppUpload(v2).ok());
+  ASSERT_TRUE(device.AppRequestInstall(v2, true).ok());
+  device.soc().Reset(ResetCause::kSoftware);
+  BootDecision d = MustBoot(device);
+  EXPECT_EQ(d.version.major, 2);
+  EXPECT_TRUE(device.last_state().primary_verified);
+  std::array<uint8_t, 32> hash = testing::ImageHash(v2);
+  EXPECT_TRUE(std::equal(hash.begin(), hash.begin() + kVerifiedHashBytes,
+                         device.last_state().verified_hash));
+}
+
 TEST(DeviceKeysTest, WipeClearsEveryByte) {
   DeviceKeys keys;
   std::fill(std::begin(keys.ec256_private), std::end(keys.ec256_private), 0xa5);

@@ -29,6 +29,7 @@ inline constexpr uint32_t kBootRecordSize = 32;
 inline constexpr uint16_t kBootRecordMagic = 0xB07A;
 inline constexpr uint8_t kBootRecordVersion = 1;
 inline constexpr uint32_t kPendingHashBytes = 8;
+inline constexpr uint32_t kVerifiedHashBytes = 4;
 
 struct BootState {
   uint32_t seq = 0;  // larger is newer; 0 = no record was found
@@ -46,6 +47,10 @@ struct BootState {
   PendingRequest pending = PendingRequest::kNone;
   uint8_t test_boots = 0;                        // boots of the primary image while testing
   uint8_t pending_hash[kPendingHashBytes] = {};  // first bytes of the requested image's hash
+  // VerifyPolicy::kSignatureAfterChange: primary's signature was checked since it last changed,
+  // for the image whose hash starts with verified_hash.
+  bool primary_verified = false;
+  uint8_t verified_hash[kVerifiedHashBytes] = {};
 
   friend bool operator==(const BootState&, const BootState&) = default;
 };

@@ -28,6 +28,12 @@ struct BootAreas {
   FlashArea* golden = nullptr;  // optional
 };
 
+// How much of primary is checked before each jump (docs/spec/boot-state.md, "Verify policy").
+enum class VerifyPolicy : uint8_t {
+  kEveryBoot,             // hash + key + signature at every boot (default)
+  kSignatureAfterChange,  // the signature once after primary changes; the hash at every boot
+};
+
 struct BootConfig {
   // Keys from key OTP (production): read into RAM at every boot, wiped before Boot() returns;
   // key OTP is locked before the jump. Otherwise `keys` and `decryption` below are used.
@@ -45,6 +51,7 @@ struct BootConfig {
   uint8_t health_miss_limit = 1;
   uint32_t watchdog_period_ms = 0;  // 0: the bootloader does not start the watchdog
   bool allow_unsigned = false;      // development only
+  VerifyPolicy verify_policy = VerifyPolicy::kEveryBoot;
 };
 
 enum class BootAction : uint8_t { kJumpToApplication, kStayInBootloader };
@@ -94,6 +101,7 @@ class Bootloader {
   Status RunGoldenRestore();
   Result<image::VerifiedImage> Verify(Readable& slot, image::PayloadForm form);
   Result<image::VerifiedImage> VerifyPrimary();
+  Result<image::VerifiedImage> CheckPrimaryHash();
   Result<image::VerifiedImage> VerifySecondary();
   Status CheckCounter(const image::VerifiedImage& image);
   uint32_t PrimaryImageSectors();
