@@ -128,7 +128,6 @@ Status SimFlash::Erase(uint32_t offset, uint32_t size) {
     if (!sector.ok()) return sector.status();
     log_.push_back({FlashOpKind::kErase, sector->offset, sector->size, clock_.now_us()});
     uint8_t* begin = bytes_.data() + sector->offset;
-    const uint32_t align = profile_.write_align;
     CutMode mode;
     if (CutNow(&mode)) {
       if (mode == CutMode::kAfter || mode == CutMode::kEraseNoise) {
