@@ -130,6 +130,8 @@ enum class ScenarioKind {
   kCounterPermanent,    // permanent install of B with a higher SEC_CNT: swap, then OTP raise
   kCounterConfirm,      // B testing with a higher SEC_CNT; confirm -> boot raises the counter
   kEncryptedInstall,    // pending test install of an encrypted B
+  kUpload,  // B runs (confirmed, A kept in secondary); the app uploads A again and requests
+            // its test install (cut in the upload too) -> reset -> boot
 };
 
 inline const char* ScenarioName(ScenarioKind kind) {
@@ -150,6 +152,8 @@ inline const char* ScenarioName(ScenarioKind kind) {
       return "counter_confirm";
     case ScenarioKind::kEncryptedInstall:
       return "encrypted_install";
+    case ScenarioKind::kUpload:
+      return "upload";
   }
   return "unknown";
 }
@@ -215,11 +219,19 @@ struct RunResult {
 
 class ScenarioRunner {
  public:
-  ScenarioRunner(ScenarioKind kind, const LayoutSpec& spec, const SizeSet& sizes)
-      : kind_(kind), spec_(spec), sizes_(sizes), images_(ImagesFor(kind, spec, sizes)) {}
+  // `rule`: kAndBits models classic NOR that lets a programmed unit be programmed again (the
+  // bits AND), so a write into a torn slot is not refused.
+  ScenarioRunner(ScenarioKind kind, const LayoutSpec& spec, const SizeSet& sizes,
+                 sim::ReprogramRule rule = sim::ReprogramRule::kError)
+      : kind_(kind),
+        spec_(spec),
+        sizes_(sizes),
+        rule_(rule),
+        images_(ImagesFor(kind, spec, sizes)) {}
 
   std::string Name() const {
-    return std::string(ScenarioName(kind_)) + "/" + spec_.name + "/" + sizes_.name;
+    return std::string(ScenarioName(kind_)) + "/" + spec_.name +
+           (rule_ == sim::ReprogramRule::kAndBits ? "-andbits" : "") + "/" + sizes_.name;
   }
 
   // Runs the scenario with `cuts` armed one after the other: the first when the action under
@@ -231,7 +243,7 @@ class ScenarioRunner {
     for (const Cut& cut : cuts) context += " [" + Describe(cut) + "]";
     SCOPED_TRACE(context);
 
-    TestDevice device(spec_);
+    TestDevice device(spec_, rule_);
     // Longer than the slowest sector erase (2 s on the STM32F4's 128 KiB sectors): the app in
     // this harness does not kick the watchdog, and the swap kicks it once per sector.
     device.config().watchdog_period_ms = 10000;
@@ -308,7 +320,7 @@ class ScenarioRunner {
  private:
   bool HasAction() const {
     return kind_ == ScenarioKind::kConfirm || kind_ == ScenarioKind::kConfirmJournalFull ||
-           kind_ == ScenarioKind::kCounterConfirm;
+           kind_ == ScenarioKind::kCounterConfirm || kind_ == ScenarioKind::kUpload;
   }
 
   // Appends copies of the current state until the journal sector holding the newest record is
@@ -384,7 +396,8 @@ class ScenarioRunner {
       device.soc().PowerCycle();
       return true;
     }
-    const bool permanent = kind_ == ScenarioKind::kCounterPermanent;
+    const bool permanent =
+        kind_ == ScenarioKind::kCounterPermanent || kind_ == ScenarioKind::kUpload;
     EXPECT_TRUE(device.AppUpload(im.b.stored).ok());
     EXPECT_TRUE(device.AppRequestInstall(im.b.stored, permanent).ok());
     device.soc().Reset(ResetCause::kSoftware);
@@ -392,14 +405,18 @@ class ScenarioRunner {
         kind_ == ScenarioKind::kCounterPermanent) {
       return !::testing::Test::HasFailure();
     }
-    // Revert, confirm: B is installed and boots once in test mode.
+    // Revert, confirm: B is installed and boots once in test mode. Upload: B is confirmed.
     if (!MustJump(device, im.b.major)) return false;
     if (kind_ == ScenarioKind::kRevert) device.soc().Reset(ResetCause::kSoftware);
     if (kind_ == ScenarioKind::kConfirmJournalFull && !FillJournalSector(device)) return false;
     return !::testing::Test::HasFailure();
   }
 
-  Status Act(TestDevice& device) { return device.AppConfirm(); }
+  Status Act(TestDevice& device) {
+    if (kind_ != ScenarioKind::kUpload) return device.AppConfirm();
+    BLEOTA_TRY(device.AppUpload(images_.a.stored));
+    return device.AppRequestInstall(images_.a.stored, /*permanent=*/false);
+  }
 
   // The images allowed to run at the end, and whether the secondary keeps the other one.
   std::vector<const KnownImage*> Allowed() const {
@@ -419,6 +436,8 @@ class ScenarioRunner {
         return {&images_.b, &images_.a};  // confirmed, or the confirm was lost and B reverted
       case ScenarioKind::kCounterPermanent:
         return {&images_.b};
+      case ScenarioKind::kUpload:
+        return {&images_.a, &images_.b};  // installed, or the upload/request was cut
     }
     return {};
   }
@@ -452,16 +471,19 @@ class ScenarioRunner {
     EXPECT_EQ(decision.testing, state.primary_testing);
     Result<BootState> stored = device.AppControl().Read();
     EXPECT_TRUE(stored.ok() && *stored == state) << "journal differs from the bootloader's state";
-    // Only a test install can leave B unconfirmed; a revert, a confirm or golden never does.
+    // Only a test install can leave its image unconfirmed; a revert, confirm or golden never does.
     const bool may_test =
-        (kind_ == ScenarioKind::kInstall || kind_ == ScenarioKind::kEncryptedInstall) &&
-        running == &images_.b;
+        ((kind_ == ScenarioKind::kInstall || kind_ == ScenarioKind::kEncryptedInstall) &&
+         running == &images_.b) ||
+        (kind_ == ScenarioKind::kUpload && running == &images_.a);
     if (!may_test) {
       EXPECT_FALSE(decision.testing);
     }
 
     // The other image of the pair waits in the secondary slot, in the form the state says.
-    if (kind_ != ScenarioKind::kGoldenRestore) {
+    // (After a cut upload, secondary holds whatever part of A was written: nothing to compare.)
+    const bool upload_cut = kind_ == ScenarioKind::kUpload && running == &images_.b;
+    if (kind_ != ScenarioKind::kGoldenRestore && !upload_cut) {
       const KnownImage& other = running == &images_.b ? images_.a : images_.b;
       const std::vector<uint8_t>& expect = state.secondary_plaintext ? other.plain : other.stored;
       EXPECT_EQ(ReadSecondary(device, state.secondary_shifted, expect.size()), expect)
@@ -495,6 +517,7 @@ class ScenarioRunner {
   ScenarioKind kind_;
   LayoutSpec spec_;
   SizeSet sizes_;
+  sim::ReprogramRule rule_;
   const ImageSet& images_;
 };
 

@@ -27,6 +27,7 @@ std::vector<Combo>& Combos() {
                                   ScenarioKind::kGoldenRestore,
                                   ScenarioKind::kConfirm,
                                   ScenarioKind::kConfirmJournalFull,
+                                  ScenarioKind::kUpload,
                                   ScenarioKind::kCounterPermanent,
                                   ScenarioKind::kCounterConfirm};
     for (const LayoutSpec& spec : PowerfailLayouts()) {

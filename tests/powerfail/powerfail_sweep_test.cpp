@@ -12,9 +12,10 @@ namespace {
 
 class PowerfailSweep : public ::testing::TestWithParam<LayoutSpec> {};
 
-void SweepScenario(ScenarioKind kind, const LayoutSpec& spec, bool with_otp) {
+void SweepScenario(ScenarioKind kind, const LayoutSpec& spec, bool with_otp,
+                   sim::ReprogramRule rule = sim::ReprogramRule::kError) {
   for (const SizeSet& sizes : SizeSets(spec)) {
-    ScenarioRunner runner(kind, spec, sizes);
+    ScenarioRunner runner(kind, spec, sizes, rule);
     SweepCounts flash = Sweep(runner, CutDomain::kFlash);
     if (::testing::Test::HasFailure()) return;
     EXPECT_GT(flash.cut_points, 0u);
@@ -41,6 +42,9 @@ TEST_P(PowerfailSweep, Confirm) { SweepScenario(ScenarioKind::kConfirm, GetParam
 TEST_P(PowerfailSweep, ConfirmIntoAFullJournalSector) {
   SweepScenario(ScenarioKind::kConfirmJournalFull, GetParam(), false);
 }
+TEST_P(PowerfailSweep, UploadAndRequest) {
+  SweepScenario(ScenarioKind::kUpload, GetParam(), false);
+}
 TEST_P(PowerfailSweep, CounterRaiseAfterPermanentInstall) {
   SweepScenario(ScenarioKind::kCounterPermanent, GetParam(), true);
 }
@@ -56,6 +60,17 @@ INSTANTIATE_TEST_SUITE_P(Geometries, PowerfailSweep, ::testing::ValuesIn(Powerfa
                            }
                            return name;
                          });
+
+// Classic NOR (reprogramming ANDs the bits): a program into a slot a torn write left behind
+// succeeds instead of being refused, so the journal must never rely on the refusal.
+TEST(PowerfailSweepClassicNor, InstallNrf52840) {
+  SweepScenario(ScenarioKind::kInstall, testing::SmallLayouts()[0], false,
+                sim::ReprogramRule::kAndBits);
+}
+TEST(PowerfailSweepClassicNor, ConfirmIntoAFullJournalSectorNrf52840) {
+  SweepScenario(ScenarioKind::kConfirmJournalFull, testing::SmallLayouts()[0], false,
+                sim::ReprogramRule::kAndBits);
+}
 
 TEST(PowerfailSweepEncrypted, EncryptedInstallNrf52840) {
   SweepScenario(ScenarioKind::kEncryptedInstall, testing::SmallLayouts()[0], false);
