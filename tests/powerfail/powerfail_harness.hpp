@@ -310,11 +310,14 @@ class ScenarioRunner {
     result.otp_ops = otp.mutating_ops();
     flash.DisarmPowerCut();
     otp.DisarmPowerCut();
+    if (tamper_) tamper_(device);
     result.ok = Check(device, *decision, counter, result);
     return result;
   }
 
   ScenarioKind kind() const { return kind_; }
+  // For the harness's own tests: changes the device after it settled, before the checks.
+  void set_tamper(std::function<void(TestDevice&)> tamper) { tamper_ = std::move(tamper); }
   const ImageSet& images() const { return images_; }
 
  private:
@@ -519,6 +522,7 @@ class ScenarioRunner {
   SizeSet sizes_;
   sim::ReprogramRule rule_;
   const ImageSet& images_;
+  std::function<void(TestDevice&)> tamper_;
 };
 
 // Counts of one exhaustive sweep.
