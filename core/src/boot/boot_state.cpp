@@ -62,8 +62,8 @@ Result<BootState> DecodeBootRecord(std::span<const uint8_t, kBootRecordSize> in)
   const uint8_t pending = in[kOffPending];
   const uint8_t reason = in[kOffReason];
   const uint8_t flags = in[kOffFlags];
-  if (op > static_cast<uint8_t>(BootOp::kGoldenRestore) ||
-      pending > static_cast<uint8_t>(PendingRequest::kPermanent) ||
+  if (op > static_cast<uint8_t>(BootOp::kGoldenUpdate) ||
+      pending > static_cast<uint8_t>(PendingRequest::kGolden) ||
       reason > static_cast<uint8_t>(SwapReason::kRevert) || (flags & ~kKnownFlags) != 0) {
     return StatusCode::kDataLoss;
   }

@@ -16,6 +16,8 @@ const char* BootReasonName(BootReason reason) {
       return "reverted";
     case BootReason::kRecoveredFromSecondary:
       return "recovered_from_secondary";
+    case BootReason::kGoldenUpdated:
+      return "golden_updated";
     case BootReason::kGoldenRestored:
       return "golden_restored";
     case BootReason::kButton:
@@ -140,6 +142,18 @@ Status Bootloader::Resume() {
     return FinishSwap();
   }
   if (state_.op == BootOp::kGoldenRestore) return RunGoldenRestore();
+  if (state_.op == BootOp::kGoldenUpdate) {
+    // The request was checked when the update started; the secondary has not changed since
+    // (uploads refuse to start while an operation is in progress).
+    Result<image::VerifiedImage> incoming = VerifySecondary();
+    if (!incoming.ok()) {
+      if (incoming.status().code() == StatusCode::kFlashIo) return incoming.status();
+      state_.op = BootOp::kNone;
+      state_.step = 0;
+      return Save();
+    }
+    return RunGoldenUpdate(*incoming);
+  }
   return Status::Ok();
 }
 
@@ -184,6 +198,57 @@ Status Bootloader::RunGoldenRestore() {
   state_.primary_testing = false;
   state_.test_boots = 0;
   state_.primary_verified = false;
+  return Save();
+}
+
+// Copies the verified image in the logical secondary into the golden slot as plaintext, one
+// golden sector per journaled step. The source is never written, so a step can always be redone.
+Status Bootloader::RunGoldenUpdate(const image::VerifiedImage& incoming) {
+  FlashArea& golden = *areas_.golden;
+  if (incoming.layout.tlv_end > golden.size()) return StatusCode::kOutOfRange;
+  if (state_.op != BootOp::kGoldenUpdate) {
+    state_.op = BootOp::kGoldenUpdate;
+    state_.step = 0;
+    state_.pending = PendingRequest::kNone;
+    BLEOTA_TRY(Save());
+  }
+  IncomingImageView source(*geometry_, geometry_->max_image_sectors(), state_.secondary_shifted, 0);
+  image::ImageDecryptor decryptor;
+  if (incoming.layout.encrypted() && !state_.secondary_plaintext) {
+    BLEOTA_TRY(decryptor.Open(source, incoming.layout, config_.decryption));
+  }
+  const uint32_t payload_begin = incoming.layout.payload_offset;
+  const uint32_t payload_end = payload_begin + incoming.layout.payload_size;
+  const uint8_t erased = golden.erase_value();
+  uint32_t index = 0;
+  for (uint32_t at = 0; at < incoming.layout.tlv_end; ++index) {
+    BLEOTA_ASSIGN_OR_RETURN(Sector sector, golden.SectorAt(at));
+    at = sector.offset + sector.size;
+    if (index < state_.step) continue;
+    platform_.KickWatchdog();
+    BLEOTA_TRY(golden.Erase(sector.offset, sector.size));
+    for (uint32_t pos = sector.offset;
+         pos < sector.offset + sector.size && pos < incoming.layout.tlv_end;
+         pos += static_cast<uint32_t>(work_.size())) {
+      BLEOTA_TRY(source.Read(pos, work_));
+      if (decryptor.is_open()) {
+        const uint32_t begin = pos > payload_begin ? pos : payload_begin;
+        const uint32_t chunk_end = pos + static_cast<uint32_t>(work_.size());
+        const uint32_t end = chunk_end < payload_end ? chunk_end : payload_end;
+        if (begin < end) {
+          BLEOTA_TRY(
+              decryptor.Crypt(begin - payload_begin, work_.subspan(begin - pos, end - begin)));
+        }
+      }
+      bool all_erased = true;
+      for (uint8_t b : work_) all_erased = all_erased && b == erased;
+      if (!all_erased) BLEOTA_TRY(golden.Program(pos, work_));
+    }
+    state_.step = static_cast<uint16_t>(index + 1);
+    BLEOTA_TRY(Save());
+  }
+  state_.op = BootOp::kNone;
+  state_.step = 0;
   return Save();
 }
 
@@ -286,7 +351,28 @@ Result<BootDecision> Bootloader::Decide() {
   if (stay.reason != BootReason::kNoValidImage) return stay;
 
   BootReason reason = BootReason::kPrimaryValid;
-  if (state_.pending != PendingRequest::kNone) {
+  if (state_.pending == PendingRequest::kGolden) {
+    // A signed golden update: the new golden image must verify, and so must the running image,
+    // so that a good image stays available while the golden slot is rewritten.
+    Result<image::VerifiedImage> incoming = VerifySecondary();
+    Status accepted = incoming.status();
+    if (incoming.ok() &&
+        !crypto::ConstantTimeEqual(ConstByteSpan(incoming->hash, kPendingHashBytes),
+                                   state_.pending_hash)) {
+      accepted = StatusCode::kFailedPrecondition;
+    }
+    if (accepted.ok() && areas_.golden == nullptr) accepted = StatusCode::kUnsupported;
+    if (accepted.ok()) accepted = VerifyPrimary().status();
+    if (accepted.ok()) {
+      BLEOTA_TRY(RunGoldenUpdate(*incoming));
+      reason = BootReason::kGoldenUpdated;
+    } else {
+      state_.pending = PendingRequest::kNone;
+      BLEOTA_TRY(Save());
+      stay.refused_pending = true;
+      stay.refused_status = accepted.code();
+    }
+  } else if (state_.pending != PendingRequest::kNone) {
     Result<image::VerifiedImage> incoming = VerifySecondary();
     Status accepted = incoming.status();
     if (incoming.ok() &&

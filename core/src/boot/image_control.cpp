@@ -34,6 +34,14 @@ Status ImageControl::RequestInstall(crypto::ConstDigest image_hash, bool permane
   return store_.Save(state);
 }
 
+Status ImageControl::RequestGoldenUpdate(crypto::ConstDigest image_hash) {
+  BLEOTA_ASSIGN_OR_RETURN(BootState state, store_.Load());
+  if (state.op != BootOp::kNone) return StatusCode::kFailedPrecondition;
+  state.pending = PendingRequest::kGolden;
+  std::memcpy(state.pending_hash, image_hash.data(), kPendingHashBytes);
+  return store_.Save(state);
+}
+
 void SetTriggerPathHealthy(ByteSpan retained_ram) {
   RetainedRecord record = LoadRetainedRecord(retained_ram);
   record.trigger_path_healthy = true;

@@ -436,6 +436,82 @@ TEST(BootloaderTest, SignatureAfterChangePolicyVerifiesEveryNewImageInFull) {
                          device.last_state().verified_hash));
 }
 
+// A signed golden update writes the verified image (decrypted) into the golden slot, resumably.
+TEST(BootloaderTest, SignedGoldenUpdateReplacesTheGoldenImage) {
+  auto golden_v0 = MakeImage({.major = 0, .seed = 7});
+  auto v1 = MakeImage({.major = 1, .seed = 1});
+  auto golden_v5 = MakeImage({.major = 5, .payload_size = 14000, .seed = 5, .encrypted = true});
+  uint32_t cuts = 0;
+  for (uint64_t cut_at = 0;; ++cut_at) {
+    TestDevice device(Nrf52840());
+    device.ProvisionGolden(golden_v0);
+    device.ProvisionPrimary(v1);
+    ASSERT_EQ(MustBoot(device).version.major, 1);
+    ASSERT_TRUE(device.AppUpload(golden_v5).ok());
+    std::array<uint8_t, 32> hash = testing::ImageHash(golden_v5);
+    ASSERT_TRUE(device.AppControl().RequestGoldenUpdate(hash).ok());
+    device.soc().Reset(ResetCause::kSoftware);
+    device.soc().sim_flash().ResetOpCount();
+    device.soc().sim_flash().ArmPowerCut(cut_at, sim::CutMode::kProgramWordNoise, cut_at);
+    Result<BootDecision> d = device.Boot();
+    const bool cut = device.soc().sim_flash().cut_happened();
+    device.soc().sim_flash().DisarmPowerCut();
+    for (int reboot = 0; !d.ok() && reboot < 3; ++reboot) {
+      device.soc().PowerCycle();
+      d = device.Boot();
+    }
+    ASSERT_TRUE(d.ok());
+    EXPECT_EQ(d->version.major, 1) << "cut at " << cut_at;
+    // Golden now verifies as v5, in plaintext.
+    image::VerifyOptions options;
+    std::vector<uint8_t> spki = host::SpkiDer(testing::SigningKey().public_key);
+    image::TrustedKey key{image::KeyAlgorithm::kEcdsaP256, spki};
+    options.keys = std::span(&key, 1);
+    options.payload_form = image::PayloadForm::kDecrypted;
+    // Read the slot as the chip holds it (the protection unit now closes it to the CPU).
+    const auto& raw = device.soc().sim_flash().raw();
+    MemoryReadable golden_slot(
+        ConstByteSpan(raw.data() + device.spec().golden_offset, device.spec().slot_size));
+    Result<image::VerifiedImage> golden = image::VerifyImage(golden_slot, options);
+    ASSERT_TRUE(golden.ok()) << "cut at " << cut_at << ": " << golden.status().name();
+    EXPECT_EQ(golden->layout.header.version.major, 5);
+    if (!cut) {
+      EXPECT_EQ(d->reason, BootReason::kGoldenUpdated);
+      // And it is what a device with both slots broken now recovers to.
+      auto& flash = device.soc().sim_flash().raw();
+      flash[device.spec().primary_offset + 0x300] ^= 0x01;
+      flash[device.spec().secondary_offset + 0x300] ^= 0x01;
+      device.soc().PowerCycle();
+      BootDecision restored = MustBoot(device);
+      EXPECT_EQ(restored.reason, BootReason::kGoldenRestored);
+      EXPECT_EQ(restored.version.major, 5);
+      break;
+    }
+    ++cuts;
+  }
+  std::printf("golden update: %u power cuts covered\n", cuts);
+  EXPECT_GT(cuts, 10u);
+}
+
+TEST(BootloaderTest, UnsignedGoldenUpdateIsRefused) {
+  TestDevice device(Nrf52840());
+  auto golden_v0 = MakeImage({.major = 0, .seed = 7});
+  host::PrivateKey stranger = host::GenerateKey(host::KeyType::kEcdsaP256);
+  auto forged = MakeImage({.major = 6, .seed = 6, .signer = &stranger});
+  device.ProvisionGolden(golden_v0);
+  device.ProvisionPrimary(MakeImage({.major = 1}));
+  ASSERT_TRUE(device.AppUpload(forged).ok());
+  std::array<uint8_t, 32> hash = testing::ImageHash(forged);
+  ASSERT_TRUE(device.AppControl().RequestGoldenUpdate(hash).ok());
+  BootDecision d = MustBoot(device);
+  EXPECT_TRUE(d.refused_pending);
+  EXPECT_EQ(d.version.major, 1);
+  const auto& raw = device.soc().sim_flash().raw();
+  std::vector<uint8_t> got(raw.begin() + device.spec().golden_offset,
+                           raw.begin() + device.spec().golden_offset + golden_v0.size());
+  EXPECT_EQ(got, golden_v0);
+}
+
 TEST(DeviceKeysTest, WipeClearsEveryByte) {
   DeviceKeys keys;
   std::fill(std::begin(keys.ec256_private), std::end(keys.ec256_private), 0xa5);

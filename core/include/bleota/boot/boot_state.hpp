@@ -15,6 +15,7 @@ enum class BootOp : uint8_t {
   kNone = 0,
   kSwap = 1,           // exchange primary and secondary (install or revert)
   kGoldenRestore = 2,  // copy the golden image over primary
+  kGoldenUpdate = 3,   // copy a verified image from secondary into the golden slot
 };
 
 enum class SwapReason : uint8_t {
@@ -23,7 +24,12 @@ enum class SwapReason : uint8_t {
   kRevert = 2,            // back to the previous image
 };
 
-enum class PendingRequest : uint8_t { kNone = 0, kTest = 1, kPermanent = 2 };
+enum class PendingRequest : uint8_t {
+  kNone = 0,
+  kTest = 1,       // install in test mode
+  kPermanent = 2,  // install, confirmed
+  kGolden = 3,     // write into the golden slot (signed golden update)
+};
 
 inline constexpr uint32_t kBootRecordSize = 32;
 inline constexpr uint16_t kBootRecordMagic = 0xB07A;

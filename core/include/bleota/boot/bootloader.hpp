@@ -62,6 +62,7 @@ enum class BootReason : uint8_t {
   kReverted,      // an unconfirmed image was reverted
   kRecoveredFromSecondary,
   kGoldenRestored,
+  kGoldenUpdated,  // a signed golden update was written; the app runs on
   kButton,         // OTA mode: the update button was held
   kAppRequest,     // OTA mode: the app asked through retained RAM
   kHealthMissing,  // OTA mode: the app did not show a healthy trigger path
@@ -99,6 +100,7 @@ class Bootloader {
   Status FinishSwap();
   Status RunSwap(SwapReason reason, uint32_t sectors);
   Status RunGoldenRestore();
+  Status RunGoldenUpdate(const image::VerifiedImage& incoming);
   Result<image::VerifiedImage> Verify(Readable& slot, image::PayloadForm form);
   Result<image::VerifiedImage> VerifyPrimary();
   Result<image::VerifiedImage> CheckPrimaryHash();

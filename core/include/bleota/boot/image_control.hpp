@@ -33,6 +33,10 @@ class ImageControl {
   // only an image with that hash that verifies.
   Status RequestInstall(crypto::ConstDigest image_hash, bool permanent);
 
+  // Asks the bootloader to make the image now in the secondary slot the new golden image at the
+  // next reset. Done only when the image verifies and the running image verifies too.
+  Status RequestGoldenUpdate(crypto::ConstDigest image_hash);
+
  private:
   BootStateStore store_;
 };
