@@ -130,6 +130,7 @@ enum class ScenarioKind {
   kCounterPermanent,    // permanent install of B with a higher SEC_CNT: swap, then OTP raise
   kCounterConfirm,      // B testing with a higher SEC_CNT; confirm -> boot raises the counter
   kEncryptedInstall,    // pending test install of an encrypted B
+  kRecover,             // B runs (permanent, A in secondary); primary corrupt -> A from secondary
   kUpload,  // B runs (confirmed, A kept in secondary); the app uploads A again and requests
             // its test install (cut in the upload too) -> reset -> boot
 };
@@ -152,6 +153,8 @@ inline const char* ScenarioName(ScenarioKind kind) {
       return "counter_confirm";
     case ScenarioKind::kEncryptedInstall:
       return "encrypted_install";
+    case ScenarioKind::kRecover:
+      return "recover_from_secondary";
     case ScenarioKind::kUpload:
       return "upload";
   }
@@ -399,8 +402,8 @@ class ScenarioRunner {
       device.soc().PowerCycle();
       return true;
     }
-    const bool permanent =
-        kind_ == ScenarioKind::kCounterPermanent || kind_ == ScenarioKind::kUpload;
+    const bool permanent = kind_ == ScenarioKind::kCounterPermanent ||
+                           kind_ == ScenarioKind::kUpload || kind_ == ScenarioKind::kRecover;
     EXPECT_TRUE(device.AppUpload(im.b.stored).ok());
     EXPECT_TRUE(device.AppRequestInstall(im.b.stored, permanent).ok());
     device.soc().Reset(ResetCause::kSoftware);
@@ -411,6 +414,10 @@ class ScenarioRunner {
     // Revert, confirm: B is installed and boots once in test mode. Upload: B is confirmed.
     if (!MustJump(device, im.b.major)) return false;
     if (kind_ == ScenarioKind::kRevert) device.soc().Reset(ResetCause::kSoftware);
+    if (kind_ == ScenarioKind::kRecover) {
+      device.soc().sim_flash().raw()[spec_.primary_offset + 0x200 + 10] ^= 0x40;
+      device.soc().PowerCycle();
+    }
     if (kind_ == ScenarioKind::kConfirmJournalFull && !FillJournalSector(device)) return false;
     return !::testing::Test::HasFailure();
   }
@@ -439,6 +446,8 @@ class ScenarioRunner {
         return {&images_.b, &images_.a};  // confirmed, or the confirm was lost and B reverted
       case ScenarioKind::kCounterPermanent:
         return {&images_.b};
+      case ScenarioKind::kRecover:
+        return {&images_.a};
       case ScenarioKind::kUpload:
         return {&images_.a, &images_.b};  // installed, or the upload/request was cut
     }
@@ -486,7 +495,8 @@ class ScenarioRunner {
     // The other image of the pair waits in the secondary slot, in the form the state says.
     // (After a cut upload, secondary holds whatever part of A was written: nothing to compare.)
     const bool upload_cut = kind_ == ScenarioKind::kUpload && running == &images_.b;
-    if (kind_ != ScenarioKind::kGoldenRestore && !upload_cut) {
+    // Recover: the corrupt image that left primary is not worth comparing either.
+    if (kind_ != ScenarioKind::kGoldenRestore && kind_ != ScenarioKind::kRecover && !upload_cut) {
       const KnownImage& other = running == &images_.b ? images_.a : images_.b;
       const std::vector<uint8_t>& expect = state.secondary_plaintext ? other.plain : other.stored;
       EXPECT_EQ(ReadSecondary(device, state.secondary_shifted, expect.size()), expect)

@@ -28,6 +28,7 @@ std::vector<Combo>& Combos() {
                                   ScenarioKind::kConfirm,
                                   ScenarioKind::kConfirmJournalFull,
                                   ScenarioKind::kUpload,
+                                  ScenarioKind::kRecover,
                                   ScenarioKind::kCounterPermanent,
                                   ScenarioKind::kCounterConfirm};
     for (const LayoutSpec& spec : PowerfailLayouts()) {

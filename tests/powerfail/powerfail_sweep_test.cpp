@@ -42,6 +42,9 @@ TEST_P(PowerfailSweep, Confirm) { SweepScenario(ScenarioKind::kConfirm, GetParam
 TEST_P(PowerfailSweep, ConfirmIntoAFullJournalSector) {
   SweepScenario(ScenarioKind::kConfirmJournalFull, GetParam(), false);
 }
+TEST_P(PowerfailSweep, RecoverFromSecondary) {
+  SweepScenario(ScenarioKind::kRecover, GetParam(), false);
+}
 TEST_P(PowerfailSweep, UploadAndRequest) {
   SweepScenario(ScenarioKind::kUpload, GetParam(), false);
 }
