@@ -130,6 +130,7 @@ enum class ScenarioKind {
   kCounterPermanent,    // permanent install of B with a higher SEC_CNT: swap, then OTP raise
   kCounterConfirm,      // B testing with a higher SEC_CNT; confirm -> boot raises the counter
   kEncryptedInstall,    // pending test install of an encrypted B
+  kEncryptedRevert,     // revert of an encrypted B (installed decrypted; nrf52840 only)
   kRecover,             // B runs (permanent, A in secondary); primary corrupt -> A from secondary
   kUpload,  // B runs (confirmed, A kept in secondary); the app uploads A again and requests
             // its test install (cut in the upload too) -> reset -> boot
@@ -153,6 +154,8 @@ inline const char* ScenarioName(ScenarioKind kind) {
       return "counter_confirm";
     case ScenarioKind::kEncryptedInstall:
       return "encrypted_install";
+    case ScenarioKind::kEncryptedRevert:
+      return "encrypted_revert";
     case ScenarioKind::kRecover:
       return "recover_from_secondary";
     case ScenarioKind::kUpload:
@@ -185,7 +188,7 @@ inline const ImageSet& ImagesFor(ScenarioKind kind, const LayoutSpec& spec, cons
     a.security_counter = 1;
     b.security_counter = 5;
   }
-  b.encrypted = kind == ScenarioKind::kEncryptedInstall;
+  b.encrypted = kind == ScenarioKind::kEncryptedInstall || kind == ScenarioKind::kEncryptedRevert;
   set->a = BuildKnownImage("A", a);
   set->b = BuildKnownImage("B", b);
   ImageSpec golden;
@@ -413,7 +416,9 @@ class ScenarioRunner {
     }
     // Revert, confirm: B is installed and boots once in test mode. Upload: B is confirmed.
     if (!MustJump(device, im.b.major)) return false;
-    if (kind_ == ScenarioKind::kRevert) device.soc().Reset(ResetCause::kSoftware);
+    if (kind_ == ScenarioKind::kRevert || kind_ == ScenarioKind::kEncryptedRevert) {
+      device.soc().Reset(ResetCause::kSoftware);
+    }
     if (kind_ == ScenarioKind::kRecover) {
       device.soc().sim_flash().raw()[spec_.primary_offset + 0x200 + 10] ^= 0x40;
       device.soc().PowerCycle();
@@ -437,6 +442,7 @@ class ScenarioRunner {
         // and the next boot reverts (docs/spec/boot-state.md, step 6).
         return {&images_.b, &images_.a};
       case ScenarioKind::kRevert:
+      case ScenarioKind::kEncryptedRevert:
         return {&images_.a};
       case ScenarioKind::kGoldenRestore:
         return {&images_.golden};

@@ -36,6 +36,7 @@ std::vector<Combo>& Combos() {
         for (ScenarioKind kind : kinds) all.push_back({kind, spec, sizes, {}});
         if (spec.name == "nrf52840") {
           all.push_back({ScenarioKind::kEncryptedInstall, spec, sizes, {}});
+          all.push_back({ScenarioKind::kEncryptedRevert, spec, sizes, {}});
         }
       }
     }

@@ -78,6 +78,9 @@ TEST(PowerfailSweepClassicNor, ConfirmIntoAFullJournalSectorNrf52840) {
 TEST(PowerfailSweepEncrypted, EncryptedInstallNrf52840) {
   SweepScenario(ScenarioKind::kEncryptedInstall, testing::SmallLayouts()[0], false);
 }
+TEST(PowerfailSweepEncrypted, EncryptedRevertNrf52840) {
+  SweepScenario(ScenarioKind::kEncryptedRevert, testing::SmallLayouts()[0], false);
+}
 
 }  // namespace
 }  // namespace bleota::boot::powerfail
