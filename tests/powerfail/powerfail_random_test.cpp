@@ -16,6 +16,7 @@ struct Combo {
   ScenarioKind kind;
   LayoutSpec spec;
   SizeSet sizes;
+  sim::ReprogramRule rule;
   RunResult baseline;  // operation counts of the run without cuts
 };
 
@@ -33,10 +34,18 @@ std::vector<Combo>& Combos() {
                                   ScenarioKind::kCounterConfirm};
     for (const LayoutSpec& spec : PowerfailLayouts()) {
       for (const SizeSet& sizes : SizeSets(spec)) {
-        for (ScenarioKind kind : kinds) all.push_back({kind, spec, sizes, {}});
+        for (ScenarioKind kind : kinds) {
+          all.push_back({kind, spec, sizes, sim::ReprogramRule::kError, {}});
+        }
         if (spec.name == "nrf52840") {
-          all.push_back({ScenarioKind::kEncryptedInstall, spec, sizes, {}});
-          all.push_back({ScenarioKind::kEncryptedRevert, spec, sizes, {}});
+          // Plus the encrypted scenarios, and every scenario on classic NOR.
+          all.push_back(
+              {ScenarioKind::kEncryptedInstall, spec, sizes, sim::ReprogramRule::kError, {}});
+          all.push_back(
+              {ScenarioKind::kEncryptedRevert, spec, sizes, sim::ReprogramRule::kError, {}});
+          for (ScenarioKind kind : kinds) {
+            all.push_back({kind, spec, sizes, sim::ReprogramRule::kAndBits, {}});
+          }
         }
       }
     }
@@ -59,7 +68,7 @@ TEST_P(PowerfailRandom, UpToFiveCutsPerSeed) {
   for (uint32_t k = 0; k < SeedsPerShard(); ++k) {
     const uint64_t seed = static_cast<uint64_t>(shard) * SeedsPerShard() + k;
     Combo& combo = combos[seed % combos.size()];
-    ScenarioRunner runner(combo.kind, combo.spec, combo.sizes);
+    ScenarioRunner runner(combo.kind, combo.spec, combo.sizes, combo.rule);
     if (!combo.baseline.ok) {
       combo.baseline = runner.Run({});
       ASSERT_TRUE(combo.baseline.ok) << runner.Name();
