@@ -1,5 +1,5 @@
-#include "bleota/result.hpp"
 #include "bleota/status.hpp"
+#include "bleota/result.hpp"
 
 #include <gtest/gtest.h>
 
