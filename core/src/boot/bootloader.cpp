@@ -1,6 +1,7 @@
 #include "bleota/boot/bootloader.hpp"
 
 #include "bleota/boot/device_keys.hpp"
+#include "bleota/boot/sector_copy.hpp"
 #include "bleota/boot/swap_engine.hpp"
 #include "bleota/crypto/crypto.hpp"
 
@@ -101,6 +102,17 @@ Result<image::VerifiedImage> Bootloader::VerifySecondary() {
                                                  : image::PayloadForm::kAsStored);
 }
 
+// The image in secondary that the pending request names: it verifies and its hash starts with
+// the requested prefix (else the slot changed after the request: kFailedPrecondition).
+Result<image::VerifiedImage> Bootloader::VerifyPendingImage() {
+  BLEOTA_ASSIGN_OR_RETURN(image::VerifiedImage incoming, VerifySecondary());
+  if (!crypto::ConstantTimeEqual(ConstByteSpan(incoming.hash, kPendingHashBytes),
+                                 state_.pending_hash)) {
+    return StatusCode::kFailedPrecondition;
+  }
+  return incoming;
+}
+
 Status Bootloader::CheckCounter(const image::VerifiedImage& image) {
   if (config_.counter_otp_entries == 0) return Status::Ok();
   BLEOTA_ASSIGN_OR_RETURN(uint32_t stored, counter_.Read());
@@ -180,16 +192,11 @@ Status Bootloader::RunGoldenRestore() {
     state_.swap_sectors = static_cast<uint16_t>(sectors);
     BLEOTA_TRY(Save());
   }
-  const uint8_t erased = primary.erase_value();
   for (uint32_t i = state_.step; i < state_.swap_sectors; ++i) {
     platform_.KickWatchdog();
     BLEOTA_TRY(primary.Erase(i * sector_size, sector_size));
-    for (uint32_t at = 0; at < sector_size; at += static_cast<uint32_t>(work_.size())) {
-      BLEOTA_TRY(golden.Read(i * sector_size + at, work_));
-      bool all_erased = true;
-      for (uint8_t b : work_) all_erased = all_erased && b == erased;
-      if (!all_erased) BLEOTA_TRY(primary.Program(i * sector_size + at, work_));
-    }
+    BLEOTA_TRY(CopyToErased(golden, i * sector_size, primary, i * sector_size, sector_size,
+                            i * sector_size, PayloadDecryption(), work_));
     state_.step = static_cast<uint16_t>(i + 1);
     BLEOTA_TRY(Save());
   }
@@ -214,12 +221,12 @@ Status Bootloader::RunGoldenUpdate(const image::VerifiedImage& incoming) {
   }
   IncomingImageView source(*geometry_, geometry_->max_image_sectors(), state_.secondary_shifted, 0);
   image::ImageDecryptor decryptor;
+  PayloadDecryption decryption;
   if (incoming.layout.encrypted() && !state_.secondary_plaintext) {
     BLEOTA_TRY(decryptor.Open(source, incoming.layout, config_.decryption));
+    decryption = {&decryptor, incoming.layout.payload_offset, incoming.layout.payload_size};
   }
-  const uint32_t payload_begin = incoming.layout.payload_offset;
-  const uint32_t payload_end = payload_begin + incoming.layout.payload_size;
-  const uint8_t erased = golden.erase_value();
+  const uint32_t chunk = static_cast<uint32_t>(work_.size());
   uint32_t index = 0;
   for (uint32_t at = 0; at < incoming.layout.tlv_end; ++index) {
     BLEOTA_ASSIGN_OR_RETURN(Sector sector, golden.SectorAt(at));
@@ -227,23 +234,12 @@ Status Bootloader::RunGoldenUpdate(const image::VerifiedImage& incoming) {
     if (index < state_.step) continue;
     platform_.KickWatchdog();
     BLEOTA_TRY(golden.Erase(sector.offset, sector.size));
-    for (uint32_t pos = sector.offset;
-         pos < sector.offset + sector.size && pos < incoming.layout.tlv_end;
-         pos += static_cast<uint32_t>(work_.size())) {
-      BLEOTA_TRY(source.Read(pos, work_));
-      if (decryptor.is_open()) {
-        const uint32_t begin = pos > payload_begin ? pos : payload_begin;
-        const uint32_t chunk_end = pos + static_cast<uint32_t>(work_.size());
-        const uint32_t end = chunk_end < payload_end ? chunk_end : payload_end;
-        if (begin < end) {
-          BLEOTA_TRY(
-              decryptor.Crypt(begin - payload_begin, work_.subspan(begin - pos, end - begin)));
-        }
-      }
-      bool all_erased = true;
-      for (uint8_t b : work_) all_erased = all_erased && b == erased;
-      if (!all_erased) BLEOTA_TRY(golden.Program(pos, work_));
-    }
+    // The image's end, rounded up to whole chunks, inside this sector.
+    const uint32_t image_end = AlignUp(incoming.layout.tlv_end, chunk);
+    const uint32_t sector_end = sector.offset + sector.size;
+    const uint32_t copy_end = image_end < sector_end ? image_end : sector_end;
+    BLEOTA_TRY(CopyToErased(source, sector.offset, golden, sector.offset, copy_end - sector.offset,
+                            sector.offset, decryption, work_));
     state_.step = static_cast<uint16_t>(index + 1);
     BLEOTA_TRY(Save());
   }
@@ -354,13 +350,8 @@ Result<BootDecision> Bootloader::Decide() {
   if (state_.pending == PendingRequest::kGolden) {
     // A signed golden update: the new golden image must verify, and so must the running image,
     // so that a good image stays available while the golden slot is rewritten.
-    Result<image::VerifiedImage> incoming = VerifySecondary();
+    Result<image::VerifiedImage> incoming = VerifyPendingImage();
     Status accepted = incoming.status();
-    if (incoming.ok() &&
-        !crypto::ConstantTimeEqual(ConstByteSpan(incoming->hash, kPendingHashBytes),
-                                   state_.pending_hash)) {
-      accepted = StatusCode::kFailedPrecondition;
-    }
     if (accepted.ok() && areas_.golden == nullptr) accepted = StatusCode::kUnsupported;
     if (accepted.ok()) accepted = VerifyPrimary().status();
     if (accepted.ok()) {
@@ -373,13 +364,8 @@ Result<BootDecision> Bootloader::Decide() {
       stay.refused_status = accepted.code();
     }
   } else if (state_.pending != PendingRequest::kNone) {
-    Result<image::VerifiedImage> incoming = VerifySecondary();
-    Status accepted = incoming.status();
-    if (incoming.ok() &&
-        !crypto::ConstantTimeEqual(ConstByteSpan(incoming->hash, kPendingHashBytes),
-                                   state_.pending_hash)) {
-      accepted = StatusCode::kFailedPrecondition;  // secondary changed after the request
-    }
+    Result<image::VerifiedImage> incoming = VerifyPendingImage();
+    const Status accepted = incoming.status();
     if (accepted.ok()) {
       const uint32_t incoming_sectors =
           SectorsFor(incoming->layout.tlv_end, geometry_->sector_size());

@@ -10,6 +10,7 @@ target_sources(bleota_core PRIVATE
 target_sources(bleota_core PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/slot_geometry.cpp
   ${CMAKE_CURRENT_LIST_DIR}/swap_engine.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/sector_copy.cpp
 )
 target_sources(bleota_core PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/bootloader.cpp

@@ -1,5 +1,6 @@
 #include "bleota/boot/swap_engine.hpp"
 
+#include "bleota/boot/sector_copy.hpp"
 #include "bleota/image/image_header.hpp"
 
 namespace bleota::boot {
@@ -43,38 +44,11 @@ Status IncomingImageView::Read(uint32_t offset, ByteSpan out) {
   return Status::Ok();
 }
 
-Status SwapEngine::CopySector(const SwapStep& step, image::ImageDecryptor* decryptor,
-                              uint32_t payload_offset, uint32_t payload_size) {
+Status SwapEngine::CopySector(const SwapStep& step, const PayloadDecryption& decryption) {
   const uint32_t sector_size = geometry_.sector_size();
   BLEOTA_TRY(step.to.area->Erase(step.to.offset, sector_size));
-  const uint8_t erased = step.to.area->erase_value();
-  const uint32_t chunk = static_cast<uint32_t>(work_.size());
-  for (uint32_t at = 0; at < sector_size; at += chunk) {
-    ByteSpan buffer = work_.first(chunk);
-    BLEOTA_TRY(step.from.area->Read(step.from.offset + at, buffer));
-    if (decryptor != nullptr) {
-      // Decrypt the part of this chunk that lies inside the payload.
-      const uint32_t image_at = step.image_sector * sector_size + at;
-      const uint32_t begin = image_at > payload_offset ? image_at : payload_offset;
-      const uint32_t end_image = image_at + chunk;
-      const uint32_t payload_end = payload_offset + payload_size;
-      const uint32_t end = end_image < payload_end ? end_image : payload_end;
-      if (begin < end) {
-        BLEOTA_TRY(decryptor->Crypt(begin - payload_offset,
-                                    buffer.subspan(begin - image_at, end - begin)));
-      }
-    }
-    bool all_erased = true;
-    for (uint8_t b : buffer) {
-      if (b != erased) {
-        all_erased = false;
-        break;
-      }
-    }
-    // The destination was just erased: erased chunks need no programming.
-    if (!all_erased) BLEOTA_TRY(step.to.area->Program(step.to.offset + at, buffer));
-  }
-  return Status::Ok();
+  return CopyToErased(*step.from.area, step.from.offset, *step.to.area, step.to.offset, sector_size,
+                      step.image_sector * sector_size, decryption, work_);
 }
 
 Status SwapEngine::Run(BootState& state, const image::DecryptionKeys* decryption) {
@@ -91,15 +65,13 @@ Status SwapEngine::Run(BootState& state, const image::DecryptionKeys* decryption
   // Encrypted incoming image: unwrap its key from the image as this step finds it. A clear
   // image is copied as it is.
   image::ImageDecryptor decryptor;
-  uint32_t payload_offset = 0;
-  uint32_t payload_size = 0;
+  PayloadDecryption incoming_decryption;
   if (decryption != nullptr) {
     IncomingImageView view(geometry_, sectors, state.secondary_shifted, state.step);
     BLEOTA_ASSIGN_OR_RETURN(image::ImageLayout layout, image::ParseImageHeader(view));
     if (layout.encrypted()) {
       BLEOTA_TRY(decryptor.Open(view, layout, *decryption));
-      payload_offset = layout.payload_offset;
-      payload_size = layout.payload_size;
+      incoming_decryption = {&decryptor, layout.payload_offset, layout.payload_size};
     }
   }
 
@@ -107,8 +79,7 @@ Status SwapEngine::Run(BootState& state, const image::DecryptionKeys* decryption
     const SwapStep s = SwapStepAt(geometry_, sectors, state.secondary_shifted, step);
     if (s.to.area == nullptr || s.from.area == nullptr) return StatusCode::kInternal;
     if (platform_ != nullptr) platform_->KickWatchdog();
-    const bool decrypt = s.incoming && decryptor.is_open();
-    BLEOTA_TRY(CopySector(s, decrypt ? &decryptor : nullptr, payload_offset, payload_size));
+    BLEOTA_TRY(CopySector(s, s.incoming ? incoming_decryption : PayloadDecryption()));
     state.step = static_cast<uint16_t>(step + 1);
     BLEOTA_TRY(store_.Save(state));
   }

@@ -105,6 +105,7 @@ class Bootloader {
   Result<image::VerifiedImage> VerifyPrimary();
   Result<image::VerifiedImage> CheckPrimaryHash();
   Result<image::VerifiedImage> VerifySecondary();
+  Result<image::VerifiedImage> VerifyPendingImage();
   Status CheckCounter(const image::VerifiedImage& image);
   uint32_t PrimaryImageSectors();
   Result<BootDecision> Jump(BootReason reason, const image::VerifiedImage& image);

@@ -8,6 +8,7 @@
 #include "bleota/boot/boot_state.hpp"
 #include "bleota/boot/boot_state_store.hpp"
 #include "bleota/boot/platform.hpp"
+#include "bleota/boot/sector_copy.hpp"
 #include "bleota/boot/slot_geometry.hpp"
 #include "bleota/image/image_decryptor.hpp"
 #include "bleota/readable.hpp"
@@ -58,8 +59,7 @@ class SwapEngine {
   Status Run(BootState& state, const image::DecryptionKeys* decryption);
 
  private:
-  Status CopySector(const SwapStep& step, image::ImageDecryptor* decryptor, uint32_t payload_offset,
-                    uint32_t payload_size);
+  Status CopySector(const SwapStep& step, const PayloadDecryption& decryption);
 
   const SlotGeometry& geometry_;
   BootStateStore& store_;
