@@ -15,6 +15,7 @@ target_sources(bleota_core PRIVATE
 target_sources(bleota_core PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/bootloader.cpp
   ${CMAKE_CURRENT_LIST_DIR}/device_keys.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/flash_layout.cpp
   ${CMAKE_CURRENT_LIST_DIR}/image_control.cpp
   ${CMAKE_CURRENT_LIST_DIR}/retained_record.cpp
   ${CMAKE_CURRENT_LIST_DIR}/security_counter.cpp
