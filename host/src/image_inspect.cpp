@@ -69,6 +69,17 @@ const TlvReport* ImageReport::Find(uint16_t type) const {
 
 std::string DescribeFault(const image::ImageFault& fault) {
   if (fault.field == nullptr || fault.field[0] == '\0') return "";
+  switch (fault.code) {
+    // Cryptographic checks: the field says what failed; there is no size or bound to show.
+    case StatusCode::kImageHash:
+    case StatusCode::kImageKeyHash:
+    case StatusCode::kImagePubKey:
+    case StatusCode::kImageSignature:
+    case StatusCode::kImageEncKeyUnwrap:
+      return std::string("field ") + fault.field;
+    default:
+      break;
+  }
   return std::string(fault.field) + ": value " + std::to_string(fault.value) + ", limit " +
          std::to_string(fault.limit);
 }
