@@ -1,0 +1,9 @@
+# SMP (mcumgr) device-side sources, added to bleota_core.
+# SMP header and transport framing (serial, BLE GATT, UDP).
+target_sources(bleota_core PRIVATE
+  ${CMAKE_CURRENT_LIST_DIR}/base64.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/ble_reassembly.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/crc16.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/serial_framing.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/smp_header.cpp
+)
