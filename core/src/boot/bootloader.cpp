@@ -153,6 +153,13 @@ Status Bootloader::Resume() {
     }
     return FinishSwap();
   }
+  if ((state_.op == BootOp::kGoldenRestore || state_.op == BootOp::kGoldenUpdate) &&
+      areas_.golden == nullptr) {
+    // A journal written under a layout with a golden slot: nothing to finish in this one.
+    state_.op = BootOp::kNone;
+    state_.step = 0;
+    return Save();
+  }
   if (state_.op == BootOp::kGoldenRestore) return RunGoldenRestore();
   if (state_.op == BootOp::kGoldenUpdate) {
     // The request was checked when the update started; the secondary has not changed since

@@ -512,6 +512,25 @@ TEST(BootloaderTest, UnsignedGoldenUpdateIsRefused) {
   EXPECT_EQ(got, golden_v0);
 }
 
+TEST(BootloaderTest, GoldenOperationInTheJournalWithoutAGoldenSlotIsDropped) {
+  testing::LayoutSpec spec = Nrf52840();
+  spec.golden_offset = 0;  // this layout has no golden slot
+  TestDevice device(spec);
+  device.ProvisionPrimary(MakeImage({.major = 1}));
+  FlashArea boot_state(AreaId::kBootState, device.soc().flash(sim::Requester::kBootloader),
+                       spec.boot_state_offset, spec.boot_state_size);
+  BootStateStore store(boot_state);
+  BootState state;
+  state.op = BootOp::kGoldenRestore;
+  state.step = 1;
+  state.swap_sectors = 3;
+  ASSERT_TRUE(store.Save(state).ok());
+  BootDecision d = MustBoot(device);
+  EXPECT_EQ(d.action, BootAction::kJumpToApplication);
+  EXPECT_EQ(d.version.major, 1);
+  EXPECT_EQ(device.last_state().op, BootOp::kNone);
+}
+
 TEST(DeviceKeysTest, WipeClearsEveryByte) {
   DeviceKeys keys;
   std::fill(std::begin(keys.ec256_private), std::end(keys.ec256_private), 0xa5);
