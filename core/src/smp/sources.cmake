@@ -1,4 +1,8 @@
 # SMP (mcumgr) device-side sources, added to bleota_core.
+target_sources(bleota_core PRIVATE
+  ${CMAKE_CURRENT_LIST_DIR}/cbor_reader.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/cbor_writer.cpp
+)
 # SMP header and transport framing (serial, BLE GATT, UDP).
 target_sources(bleota_core PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/base64.cpp
