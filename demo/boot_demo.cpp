@@ -56,7 +56,7 @@ int Run() {
   bool ok = Boot(device, "power on");
 
   std::printf("\nUpdate to v2 (encrypted), installed in test mode, confirmed by the app:\n");
-  ok = ok && device.AppUpload(v2).ok() && device.AppRequestInstall(v2, false).ok();
+  ok = ok && device.AppOfferUpdate(v2, false).ok();
   device.soc().Reset(ResetCause::kSoftware);
   ok = ok && Boot(device, "reset after upload");
   ok = ok && device.AppConfirm().ok();
@@ -64,7 +64,7 @@ int Run() {
   ok = ok && Boot(device, "reset after the app confirmed");
 
   std::printf("\nUpdate to v3, which hangs before it confirms:\n");
-  ok = ok && device.AppUpload(v3).ok() && device.AppRequestInstall(v3, false).ok();
+  ok = ok && device.AppOfferUpdate(v3, false).ok();
   device.soc().Reset(ResetCause::kSoftware);
   ok = ok && Boot(device, "reset after upload");
   device.soc().AdvanceTime(2'000'000);
@@ -72,7 +72,7 @@ int Run() {
   ok = ok && Boot(device, "watchdog reset, v3 never confirmed");
 
   std::printf("\nA forged image (signed with an unknown key):\n");
-  ok = ok && device.AppUpload(forged).ok() && device.AppRequestInstall(forged, true).ok();
+  ok = ok && device.AppOfferUpdate(forged, true).ok();
   device.soc().Reset(ResetCause::kSoftware);
   ok = ok && Boot(device, "reset after upload");
 

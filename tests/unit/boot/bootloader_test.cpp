@@ -51,8 +51,7 @@ TEST(BootloaderTest, InstallTestConfirm) {
   device.ProvisionPrimary(v1);
   ASSERT_EQ(MustBoot(device).version.major, 1);
 
-  ASSERT_TRUE(device.AppUpload(v2).ok());
-  ASSERT_TRUE(device.AppRequestInstall(v2, /*permanent=*/false).ok());
+  ASSERT_TRUE(device.AppOfferUpdate(v2, /*permanent=*/false).ok());
   device.soc().Reset(ResetCause::kSoftware);
   BootDecision d = MustBoot(device);
   EXPECT_EQ(d.reason, BootReason::kInstalled);
@@ -76,8 +75,7 @@ TEST(BootloaderTest, UnconfirmedImageIsRevertedAtTheNextReset) {
   auto v2 = MakeImage({.major = 2, .seed = 2});
   device.ProvisionPrimary(v1);
   ASSERT_EQ(MustBoot(device).version.major, 1);
-  ASSERT_TRUE(device.AppUpload(v2).ok());
-  ASSERT_TRUE(device.AppRequestInstall(v2, false).ok());
+  ASSERT_TRUE(device.AppOfferUpdate(v2, false).ok());
   device.soc().Reset(ResetCause::kSoftware);
   ASSERT_EQ(MustBoot(device).version.major, 2);
   // The new app never confirms.
@@ -98,8 +96,7 @@ TEST(BootloaderTest, CrashLoopIsReverted) {
   device.config().max_test_boots = 3;
   device.ProvisionPrimary(v1);
   ASSERT_EQ(MustBoot(device).version.major, 1);
-  ASSERT_TRUE(device.AppUpload(v2).ok());
-  ASSERT_TRUE(device.AppRequestInstall(v2, false).ok());
+  ASSERT_TRUE(device.AppOfferUpdate(v2, false).ok());
   device.soc().Reset(ResetCause::kSoftware);
   int boots_of_v2 = 0;
   for (int i = 0; i < 10; ++i) {
@@ -120,8 +117,7 @@ TEST(BootloaderTest, PermanentInstallNeedsNoConfirm) {
   auto v1 = MakeImage({.major = 1, .seed = 1});
   auto v2 = MakeImage({.major = 2, .seed = 2});
   device.ProvisionPrimary(v1);
-  ASSERT_TRUE(device.AppUpload(v2).ok());
-  ASSERT_TRUE(device.AppRequestInstall(v2, true).ok());
+  ASSERT_TRUE(device.AppOfferUpdate(v2, true).ok());
   BootDecision d = MustBoot(device);
   EXPECT_EQ(d.version.major, 2);
   EXPECT_FALSE(d.testing);
@@ -138,8 +134,7 @@ TEST(BootloaderTest, BadSignatureInSecondaryNeverBoots) {
   tampered[0x200 + 100] ^= 0x01;
   device.ProvisionPrimary(v1);
   for (const auto* bad : {&forged, &tampered}) {
-    ASSERT_TRUE(device.AppUpload(*bad).ok());
-    ASSERT_TRUE(device.AppRequestInstall(*bad, true).ok());
+    ASSERT_TRUE(device.AppOfferUpdate(*bad, true).ok());
     device.soc().Reset(ResetCause::kSoftware);
     BootDecision d = MustBoot(device);
     EXPECT_EQ(d.version.major, 1);
@@ -185,8 +180,7 @@ TEST(BootloaderTest, CorruptPrimaryRecoversTheValidImageInSecondary) {
   auto v1 = MakeImage({.major = 1, .seed = 1});
   auto v2 = MakeImage({.major = 2, .seed = 2});
   device.ProvisionPrimary(v1);
-  ASSERT_TRUE(device.AppUpload(v2).ok());
-  ASSERT_TRUE(device.AppRequestInstall(v2, true).ok());
+  ASSERT_TRUE(device.AppOfferUpdate(v2, true).ok());
   ASSERT_EQ(MustBoot(device).version.major, 2);  // v1 now waits in secondary
   device.soc().sim_flash().raw()[device.spec().primary_offset + 0x250] ^= 0x01;
   device.soc().PowerCycle();
@@ -200,8 +194,7 @@ TEST(BootloaderTest, EncryptedImageIsDecryptedIntoPrimary) {
   auto v1 = MakeImage({.major = 1, .seed = 1});
   auto v2 = MakeImage({.major = 2, .payload_size = 12000, .seed = 2, .encrypted = true});
   device.ProvisionPrimary(v1);
-  ASSERT_TRUE(device.AppUpload(v2).ok());
-  ASSERT_TRUE(device.AppRequestInstall(v2, false).ok());
+  ASSERT_TRUE(device.AppOfferUpdate(v2, false).ok());
   BootDecision d = MustBoot(device);
   EXPECT_EQ(d.reason, BootReason::kInstalled);
   EXPECT_EQ(d.version.major, 2);
@@ -265,8 +258,7 @@ TEST(BootloaderTest, OnlyWatchdogResetsOfAConfirmedImageJudgeTheHealthFlag) {
   EXPECT_EQ(MustBoot(device).action, BootAction::kJumpToApplication);
   // A watchdog reset of an image under test (no flag) reverts it; it is not a health miss, and
   // the software reset after the revert does not enter OTA mode either.
-  ASSERT_TRUE(device.AppUpload(v2).ok());
-  ASSERT_TRUE(device.AppRequestInstall(v2, false).ok());
+  ASSERT_TRUE(device.AppOfferUpdate(v2, false).ok());
   device.soc().Reset(ResetCause::kSoftware);
   ASSERT_TRUE(MustBoot(device).testing);
   device.soc().AdvanceTime(2'000'000);
@@ -301,8 +293,7 @@ TEST(BootloaderTest, AntiRollbackCounterIsRaisedOnlyAfterConfirmAndRefusesOlderI
                           device.config().counter_otp_entries);
   EXPECT_EQ(*counter.Read(), 1u);
 
-  ASSERT_TRUE(device.AppUpload(v2).ok());
-  ASSERT_TRUE(device.AppRequestInstall(v2, false).ok());
+  ASSERT_TRUE(device.AppOfferUpdate(v2, false).ok());
   device.soc().Reset(ResetCause::kSoftware);
   ASSERT_EQ(MustBoot(device).version.major, 2);
   EXPECT_EQ(*counter.Read(), 1u);  // testing: not raised yet
@@ -311,8 +302,7 @@ TEST(BootloaderTest, AntiRollbackCounterIsRaisedOnlyAfterConfirmAndRefusesOlderI
   ASSERT_EQ(MustBoot(device).version.major, 2);
   EXPECT_EQ(*counter.Read(), 5u);
 
-  ASSERT_TRUE(device.AppUpload(old).ok());
-  ASSERT_TRUE(device.AppRequestInstall(old, true).ok());
+  ASSERT_TRUE(device.AppOfferUpdate(old, true).ok());
   device.soc().Reset(ResetCause::kSoftware);
   BootDecision d = MustBoot(device);
   EXPECT_EQ(d.version.major, 2);
@@ -360,8 +350,7 @@ TEST(BootloaderTest, KeysFromOtpAreUsedAndLockedAway) {
   device.config().keys = {};  // nothing but OTP
   device.config().decryption = {};
   device.ProvisionPrimary(v1);
-  ASSERT_TRUE(device.AppUpload(v2).ok());
-  ASSERT_TRUE(device.AppRequestInstall(v2, true).ok());
+  ASSERT_TRUE(device.AppOfferUpdate(v2, true).ok());
   BootDecision d = MustBoot(device);
   EXPECT_EQ(d.reason, BootReason::kInstalled);
   EXPECT_EQ(d.version.major, 2);
@@ -425,8 +414,7 @@ TEST(BootloaderTest, SignatureAfterChangePolicyVerifiesEveryNewImageInFull) {
   auto v2 = MakeImage({.major = 2, .seed = 2});
   device.ProvisionPrimary(v1);
   ASSERT_EQ(MustBoot(device).version.major, 1);
-  ASSERT_TRUE(device.AppUpload(v2).ok());
-  ASSERT_TRUE(device.AppRequestInstall(v2, true).ok());
+  ASSERT_TRUE(device.AppOfferUpdate(v2, true).ok());
   device.soc().Reset(ResetCause::kSoftware);
   BootDecision d = MustBoot(device);
   EXPECT_EQ(d.version.major, 2);

@@ -169,6 +169,11 @@ class TestDevice {
     std::array<uint8_t, 32> hash = ImageHash(image);
     return AppControl().RequestInstall(hash, permanent);
   }
+  // The app's usual update: upload into secondary, then ask for the install.
+  Status AppOfferUpdate(const std::vector<uint8_t>& image, bool permanent) {
+    BLEOTA_TRY(AppUpload(image));
+    return AppRequestInstall(image, permanent);
+  }
   Status AppConfirm() { return AppControl().ConfirmRunningImage(); }
   void AppSetHealthy() { SetTriggerPathHealthy(soc_.retained_ram()); }
   void AppRequestOtaMode() { RequestOtaMode(soc_.retained_ram()); }
