@@ -121,10 +121,25 @@ Status Bootloader::CheckCounter(const image::VerifiedImage& image) {
   return counter >= stored ? Status::Ok() : Status(StatusCode::kPermissionDenied);
 }
 
-uint32_t Bootloader::PrimaryImageSectors() {
+// Sectors a swap with `incoming` must move: enough for it and for the image now in primary.
+uint32_t Bootloader::SwapSectorsWith(const image::VerifiedImage& incoming) {
+  const uint32_t sector_size = geometry_->sector_size();
+  const uint32_t incoming_sectors = SectorsFor(incoming.layout.tlv_end, sector_size);
   Result<image::ImageLayout> layout = image::ParseImageHeader(*areas_.primary);
-  if (!layout.ok()) return 0;
-  return SectorsFor(layout->tlv_end, geometry_->sector_size());
+  const uint32_t primary_sectors = layout.ok() ? SectorsFor(layout->tlv_end, sector_size) : 0;
+  return incoming_sectors > primary_sectors ? incoming_sectors : primary_sectors;
+}
+
+bool Bootloader::GoldenVerifies() {
+  return areas_.golden != nullptr && Verify(*areas_.golden, image::PayloadForm::kDecrypted).ok();
+}
+
+// A bad image never becomes bootable: the request is dropped and the refusal reported.
+Status Bootloader::DropPendingRequest(Status refusal, BootDecision& decision) {
+  state_.pending = PendingRequest::kNone;
+  decision.refused_pending = true;
+  decision.refused_status = refusal.code();
+  return Save();
 }
 
 Status Bootloader::FinishSwap() {
@@ -354,59 +369,51 @@ Result<BootDecision> Bootloader::Decide() {
   if (stay.reason != BootReason::kNoValidImage) return stay;
 
   BootReason reason = BootReason::kPrimaryValid;
+  Result<image::VerifiedImage> primary = StatusCode::kNotFound;
+  bool primary_checked = false;
   if (state_.pending == PendingRequest::kGolden) {
     // A signed golden update: the new golden image must verify, and so must the running image,
     // so that a good image stays available while the golden slot is rewritten.
     Result<image::VerifiedImage> incoming = VerifyPendingImage();
     Status accepted = incoming.status();
     if (accepted.ok() && areas_.golden == nullptr) accepted = StatusCode::kUnsupported;
-    if (accepted.ok()) accepted = VerifyPrimary().status();
+    if (accepted.ok()) {
+      // The golden update leaves primary alone: this result also serves the jump below.
+      primary = VerifyPrimary();
+      primary_checked = true;
+      accepted = primary.status();
+    }
     if (accepted.ok()) {
       BLEOTA_TRY(RunGoldenUpdate(*incoming));
       reason = BootReason::kGoldenUpdated;
     } else {
-      state_.pending = PendingRequest::kNone;
-      BLEOTA_TRY(Save());
-      stay.refused_pending = true;
-      stay.refused_status = accepted.code();
+      BLEOTA_TRY(DropPendingRequest(accepted, stay));
     }
   } else if (state_.pending != PendingRequest::kNone) {
     Result<image::VerifiedImage> incoming = VerifyPendingImage();
     const Status accepted = incoming.status();
     if (accepted.ok()) {
-      const uint32_t incoming_sectors =
-          SectorsFor(incoming->layout.tlv_end, geometry_->sector_size());
-      const uint32_t primary_sectors = PrimaryImageSectors();
       BLEOTA_TRY(RunSwap(state_.pending == PendingRequest::kTest ? SwapReason::kInstallTest
                                                                  : SwapReason::kInstallPermanent,
-                         incoming_sectors > primary_sectors ? incoming_sectors : primary_sectors));
+                         SwapSectorsWith(*incoming)));
       reason = BootReason::kInstalled;
     } else {
-      // A bad image never becomes bootable: drop the request.
-      state_.pending = PendingRequest::kNone;
-      BLEOTA_TRY(Save());
-      stay.refused_pending = true;
-      stay.refused_status = accepted.code();
+      BLEOTA_TRY(DropPendingRequest(accepted, stay));
     }
   } else if (state_.primary_testing && state_.test_boots >= config_.max_test_boots) {
     // Not confirmed after its test boot(s): go back to the image in secondary.
     Result<image::VerifiedImage> previous = VerifySecondary();
     if (previous.ok()) {
-      const uint32_t previous_sectors =
-          SectorsFor(previous->layout.tlv_end, geometry_->sector_size());
-      const uint32_t primary_sectors = PrimaryImageSectors();
-      BLEOTA_TRY(RunSwap(SwapReason::kRevert,
-                         previous_sectors > primary_sectors ? previous_sectors : primary_sectors));
+      BLEOTA_TRY(RunSwap(SwapReason::kRevert, SwapSectorsWith(*previous)));
       reason = BootReason::kReverted;
-    } else if (areas_.golden != nullptr &&
-               Verify(*areas_.golden, image::PayloadForm::kDecrypted).ok()) {
+    } else if (GoldenVerifies()) {
       BLEOTA_TRY(RunGoldenRestore());
       reason = BootReason::kGoldenRestored;
     }
     // Else nothing better exists: the unconfirmed image keeps running until it confirms.
   }
 
-  Result<image::VerifiedImage> primary = VerifyPrimary();
+  if (!primary_checked) primary = VerifyPrimary();
   if (primary.ok()) {
     Result<BootDecision> decision = Jump(reason, *primary);
     if (decision.ok()) {
@@ -424,7 +431,7 @@ Result<BootDecision> Bootloader::Decide() {
     primary = VerifyPrimary();
     if (primary.ok()) return Jump(BootReason::kRecoveredFromSecondary, *primary);
   }
-  if (areas_.golden != nullptr && Verify(*areas_.golden, image::PayloadForm::kDecrypted).ok()) {
+  if (GoldenVerifies()) {
     BLEOTA_TRY(RunGoldenRestore());
     primary = VerifyPrimary();
     if (primary.ok()) return Jump(BootReason::kGoldenRestored, *primary);

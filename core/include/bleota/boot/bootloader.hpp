@@ -107,7 +107,9 @@ class Bootloader {
   Result<image::VerifiedImage> VerifySecondary();
   Result<image::VerifiedImage> VerifyPendingImage();
   Status CheckCounter(const image::VerifiedImage& image);
-  uint32_t PrimaryImageSectors();
+  uint32_t SwapSectorsWith(const image::VerifiedImage& incoming);
+  bool GoldenVerifies();
+  Status DropPendingRequest(Status refusal, BootDecision& decision);
   Result<BootDecision> Jump(BootReason reason, const image::VerifiedImage& image);
   Status Save() { return store_.Save(state_); }
 
