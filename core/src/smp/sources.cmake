@@ -11,3 +11,8 @@ target_sources(bleota_core PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/serial_framing.cpp
   ${CMAKE_CURRENT_LIST_DIR}/smp_header.cpp
 )
+# SMP server: dispatcher, OS group, device-side transports.
+target_sources(bleota_core PRIVATE
+  ${CMAKE_CURRENT_LIST_DIR}/smp_rc.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/smp_server.cpp
+)

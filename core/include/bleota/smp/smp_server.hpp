@@ -13,6 +13,9 @@
 
 namespace bleota::smp {
 
+// The largest error reply: header + {"err": {"group": 65535, "rc": 65535}} (21 bytes of CBOR).
+inline constexpr size_t kSmpMinResponseSize = kSmpHeaderSize + 21;
+
 class SmpServer {
  public:
   // `groups` must outlive the server; a group id appears once.
@@ -21,12 +24,14 @@ class SmpServer {
   // Handles one whole request packet (header + payload, exactly as DecodeSmpPacket checks it)
   // and writes the response packet into `response`. Returns the response size; 0 when the
   // request cannot be answered (no valid header, or a response op). `response` must hold at
-  // least kSmpHeaderSize + 16 bytes (an error reply); a response that does not fit is replaced
-  // by a kNoMemory error reply.
+  // least kSmpMinResponseSize bytes (kInvalidArgument otherwise); a response that does not fit
+  // is replaced by a kTooLarge error reply (Zephyr's MGMT_ERR_EMSGSIZE).
   Result<size_t> Handle(ConstByteSpan request, ByteSpan response);
 
  private:
   SmpGroup* Find(uint16_t group_id) const;
+  // Writes the error reply of `outcome` for `request` into `response`; returns its size.
+  size_t WriteError(const SmpHeader& request, SmpOutcome outcome, ByteSpan response) const;
 
   std::span<SmpGroup* const> groups_;
 };
