@@ -13,6 +13,7 @@ target_sources(bleota_core PRIVATE
 )
 # SMP server: dispatcher, OS group, device-side transports.
 target_sources(bleota_core PRIVATE
+  ${CMAKE_CURRENT_LIST_DIR}/os_group.cpp
   ${CMAKE_CURRENT_LIST_DIR}/smp_rc.cpp
   ${CMAKE_CURRENT_LIST_DIR}/smp_server.cpp
 )
