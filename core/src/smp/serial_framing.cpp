@@ -90,6 +90,7 @@ void SerialFrameDecoder::Reset() {
   packet_open_ = false;
   discarding_ = false;
   padded_ = false;
+  carriage_return_ = false;
   line_length_ = 0;
   quad_fill_ = 0;
   raw_received_ = 0;
@@ -119,6 +120,7 @@ SerialEvent SerialFrameDecoder::Fail(SerialFrameError reason, SerialFrameError& 
   packet_open_ = false;
   discarding_ = true;
   padded_ = false;
+  carriage_return_ = false;
   quad_fill_ = 0;
   return SerialEvent::kError;
 }
@@ -169,6 +171,21 @@ SerialEvent SerialFrameDecoder::PushOutsideLine(uint8_t byte, SerialFrameError& 
 }
 
 SerialEvent SerialFrameDecoder::PushInLine(uint8_t byte, SerialFrameError& error) {
+  // "\r\n" ends a line too (consoles that send CRLF); the '\r' is not counted in the line's
+  // length, so a full 127-byte line may carry it. A '\r' not followed by '\n' is refused.
+  if (carriage_return_) {
+    carriage_return_ = false;
+    if (byte == '\n') {
+      if (++line_length_ > kSerialMaxLine) return Fail(SerialFrameError::kLineTooLong, error);
+      return EndLine(error);
+    }
+    if (byte != kSerialFirstFrame[0]) return Fail(SerialFrameError::kBadBase64, error);
+    // Else a new packet starts: handled below like one inside the line's text.
+  }
+  if (byte == '\r') {
+    carriage_return_ = true;
+    return SerialEvent::kNeedMore;
+  }
   if (++line_length_ > kSerialMaxLine) return Fail(SerialFrameError::kLineTooLong, error);
   if (byte == '\n') return EndLine(error);
   if (!padded_ && (byte == '=' || Base64Value(byte) >= 0)) {

@@ -13,7 +13,10 @@ target_sources(bleota_core PRIVATE
 )
 # SMP server: dispatcher, OS group, device-side transports.
 target_sources(bleota_core PRIVATE
+  ${CMAKE_CURRENT_LIST_DIR}/ble_smp_transport.cpp
   ${CMAKE_CURRENT_LIST_DIR}/os_group.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/serial_smp_transport.cpp
   ${CMAKE_CURRENT_LIST_DIR}/smp_rc.cpp
   ${CMAKE_CURRENT_LIST_DIR}/smp_server.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/udp_smp_transport.cpp
 )

@@ -111,10 +111,11 @@ class SerialFrameDecoder {
 
   ByteSpan buffer_;
   State state_ = State::kIdle;
-  bool packet_open_ = false;  // a first frame was seen and the packet is not complete
-  bool discarding_ = false;   // after an error: skip everything up to the next first frame
-  bool padded_ = false;       // the last group of this line had padding: only '\n' may follow
-  size_t line_length_ = 0;    // bytes of the current line so far, start bytes included
+  bool packet_open_ = false;      // a first frame was seen and the packet is not complete
+  bool discarding_ = false;       // after an error: skip everything up to the next first frame
+  bool padded_ = false;           // the last group of this line had padding: only '\n' may follow
+  bool carriage_return_ = false;  // a '\r' ended the line's text: only '\n' may follow
+  size_t line_length_ = 0;        // bytes of the current line so far, start bytes included
   uint8_t quad_[4] = {};
   size_t quad_fill_ = 0;
   size_t raw_received_ = 0;  // decoded bytes of this packet, length field included
