@@ -23,7 +23,8 @@ class SmpServer {
 
   // Handles one whole request packet (header + payload, exactly as DecodeSmpPacket checks it)
   // and writes the response packet into `response`. Returns the response size; 0 when the
-  // request cannot be answered (no valid header, or a response op). `response` must hold at
+  // request cannot be answered (fewer than 8 bytes, reserved bits set, op 4-7, or a response
+  // op; versions 2-3 get a v2 kUnsupportedTooNew reply). `response` must hold at
   // least kSmpMinResponseSize bytes (kInvalidArgument otherwise); a response that does not fit
   // is replaced by a kTooLarge error reply (Zephyr's MGMT_ERR_EMSGSIZE).
   Result<size_t> Handle(ConstByteSpan request, ByteSpan response);
