@@ -96,6 +96,15 @@ def check_mermaid_block(name, lines):
     if not body:
         return ["diagram %s: empty Mermaid block" % name]
     header, statements = body[0], body[1:]
+    for line in statements:
+        # ';' ends a statement in Mermaid, also where a reader sees it inside a label.
+        if ";" in line:
+            errors.append("diagram %s: ';' in a statement (Mermaid ends statements there): %s"
+                          % (name, line))
+        # Mermaid's parser reads a bare 'end' inside a label as the end of a block.
+        if re.search(r"[\[(|{\"][^\]\)|}\"]*\bend\b", line) and line != "end":
+            errors.append("diagram %s: the word 'end' inside a label breaks Mermaid: %s"
+                          % (name, line))
     if not statements:
         errors.append("diagram %s: no statements after the header" % name)
     depth = 0
