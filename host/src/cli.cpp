@@ -11,8 +11,10 @@
 namespace bleota::host {
 
 int RunCli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-  CLI::App app{"bleota: build, sign, encrypt and inspect MCUboot-compatible firmware images",
-               args.empty() ? "bleota" : args[0]};
+  CLI::App app{
+      "bleota: build, sign, encrypt and inspect MCUboot-compatible firmware images, and update "
+      "devices over SMP",
+      args.empty() ? "bleota" : args[0]};
   app.require_subcommand(1);
   CLI::App* image = app.add_subcommand("image", "MCUboot image and key commands (imgtool style)");
   image->require_subcommand(1);
@@ -25,6 +27,7 @@ int RunCli(const std::vector<std::string>& args, std::ostream& out, std::ostream
   commands.push_back(cli::AddVerifyCommand(*image));
   commands.push_back(cli::AddInfoCommand(*image));
   commands.push_back(cli::AddDecryptCommand(*image));
+  cli::AddDfuCommands(app, commands);
 
   std::vector<const char*> argv;
   for (const std::string& arg : args) argv.push_back(arg.c_str());

@@ -6,6 +6,7 @@
 
 #include <memory>
 #include <ostream>
+#include <vector>
 
 namespace bleota::host::cli {
 
@@ -39,5 +40,7 @@ std::unique_ptr<Command> AddSignCommand(CLI::App& image);
 std::unique_ptr<Command> AddVerifyCommand(CLI::App& image);
 std::unique_ptr<Command> AddInfoCommand(CLI::App& image);
 std::unique_ptr<Command> AddDecryptCommand(CLI::App& image);
+// `bleota dfu` and its subcommands (cli_dfu.cpp).
+void AddDfuCommands(CLI::App& app, std::vector<std::unique_ptr<Command>>& commands);
 
 }  // namespace bleota::host::cli

@@ -15,6 +15,8 @@ enum class ExitCode : int {
   kKey = 4,           // a key file cannot be parsed or has the wrong type for the operation
   kImage = 5,         // an input image/payload is malformed or does not fit (slot size, header)
   kInternal = 6,      // a crypto backend call failed unexpectedly
+  kDevice = 7,        // dfu: the device answered with an error code (rc), or an unusable reply
+  kTransport = 8,     // dfu: no reply in time, or the link (socket, serial port) failed
 };
 
 class HostError : public std::runtime_error {
@@ -32,6 +34,12 @@ class HostError : public std::runtime_error {
 [[noreturn]] inline void ThrowImage(const std::string& m) { throw HostError(ExitCode::kImage, m); }
 [[noreturn]] inline void ThrowInternal(const std::string& m) {
   throw HostError(ExitCode::kInternal, m);
+}
+[[noreturn]] inline void ThrowDevice(const std::string& m) {
+  throw HostError(ExitCode::kDevice, m);
+}
+[[noreturn]] inline void ThrowTransport(const std::string& m) {
+  throw HostError(ExitCode::kTransport, m);
 }
 
 }  // namespace bleota::host

@@ -1,0 +1,413 @@
+// `bleota dfu ...`: the SMP (mcumgr) client commands (docs/cli.md, "dfu").
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "bleota/host/dfu_connection.hpp"
+#include "bleota/host/dfu_image_requests.hpp"
+#include "bleota/host/dfu_os_requests.hpp"
+#include "bleota/host/dfu_progress.hpp"
+#include "bleota/host/dfu_upload.hpp"
+#include "bleota/host/error.hpp"
+#include "bleota/host/file_io.hpp"
+#include "bleota/host/image_inspect.hpp"
+#include "bleota/host/image_names.hpp"
+#include "bleota/host/smp_device_error.hpp"
+#include "bleota/host/version.hpp"
+#include "bleota/image/tlv.hpp"
+#include "cli_command.hpp"
+
+namespace bleota::host::cli {
+namespace {
+
+using nlohmann::json;
+
+struct DfuGlobalOptions {
+  DfuConnectionOptions connection;
+  uint32_t timeout_ms = 5000;
+  unsigned retries = 3;
+  int smp_version = 2;
+  bool json = false;
+};
+
+void AddGlobalOptions(CLI::App& dfu, DfuGlobalOptions& g) {
+  dfu.add_option("--transport", g.connection.transport,
+                 "Link to the device: udp (default) or serial (default when --device is given)")
+      ->check(CLI::IsMember({"udp", "serial"}));
+  dfu.add_option_function<std::string>(
+      "--address",
+      [&g](const std::string& value) {
+        g.connection.address = value;
+        g.connection.address_given = true;
+      },
+      "UDP host[:port] of the device (default 127.0.0.1:1337)");
+  dfu.add_option("--device", g.connection.device, "Serial port or pty of the device");
+  dfu.add_option_function<uint32_t>(
+      "--baud",
+      [&g](uint32_t value) {
+        g.connection.baud = value;
+        g.connection.baud_given = true;
+      },
+      "Serial baud rate (default 115200)");
+  dfu.add_option("--timeout", g.timeout_ms, "Reply timeout per try in ms (default 5000)")
+      ->check(CLI::Range(1u, 600000u));
+  dfu.add_option("--retries", g.retries, "Resends after a timeout (default 3)")
+      ->check(CLI::Range(0u, 100u));
+  dfu.add_option("--smp-version", g.smp_version, "SMP header version 1 or 2 (default 2)")
+      ->check(CLI::IsMember({1, 2}));
+  dfu.add_flag("--json", g.json, "Print one JSON document (docs/cli.md)");
+}
+
+// One `bleota dfu ...` command: opens the transport, runs, and with --json turns an error into a
+// JSON document on stdout as well.
+class DfuCommand : public Command {
+ public:
+  DfuCommand(CLI::App* app, std::shared_ptr<DfuGlobalOptions> global)
+      : Command(app), global_(std::move(global)) {}
+
+  int Run(Streams& streams) override {
+    try {
+      Prepare();
+      std::unique_ptr<SmpTransport> transport = OpenDfuTransport(global_->connection);
+      SmpClientOptions options;
+      options.version = global_->smp_version == 1 ? smp::SmpVersion::kV1 : smp::SmpVersion::kV2;
+      options.timeout = std::chrono::milliseconds(global_->timeout_ms);
+      options.retries = global_->retries;
+      SmpClient client(*transport, options);
+      return RunWith(client, streams);
+    } catch (const HostError& e) {
+      if (global_->json) {
+        json error = {{"message", e.what()}, {"exit_code", static_cast<int>(e.code())}};
+        if (const auto* device = dynamic_cast<const SmpDeviceError*>(&e)) {
+          error["device_error"] = SmpErrorJson(device->error());
+        }
+        streams.out << json{{"error", error}}.dump(2) << "\n";
+      }
+      throw;
+    }
+  }
+
+ protected:
+  virtual void Prepare() {}
+  virtual int RunWith(SmpClient& client, Streams& streams) = 0;
+  bool json_output() const { return global_->json; }
+  void PrintJson(Streams& streams, const json& document) const {
+    streams.out << document.dump(2) << "\n";
+  }
+
+ private:
+  std::shared_ptr<DfuGlobalOptions> global_;
+};
+
+class EchoCommand final : public DfuCommand {
+ public:
+  EchoCommand(CLI::App& dfu, std::shared_ptr<DfuGlobalOptions> g)
+      : DfuCommand(dfu.add_subcommand("echo", "Send text; the device sends it back"), g) {
+    app()->add_option("text", text_, "Text to echo")->required();
+  }
+  int RunWith(SmpClient& client, Streams& s) override {
+    const std::string r = OsEcho(client, text_);
+    if (json_output()) {
+      PrintJson(s, {{"response", r}});
+    } else {
+      s.out << r << "\n";
+    }
+    if (r != text_) ThrowDevice("the device echoed '" + r + "' for '" + text_ + "'");
+    return 0;
+  }
+
+ private:
+  std::string text_;
+};
+
+class ParamsCommand final : public DfuCommand {
+ public:
+  ParamsCommand(CLI::App& dfu, std::shared_ptr<DfuGlobalOptions> g)
+      : DfuCommand(dfu.add_subcommand("params", "Show the device's SMP buffer size and count"), g) {
+  }
+  int RunWith(SmpClient& client, Streams& s) override {
+    const std::optional<DeviceParams> params = OsParams(client);
+    if (json_output()) {
+      PrintJson(s, params
+                       ? json{{"buf_size", params->buf_size},
+                              {"buf_count", params->buf_count},
+                              {"supported", true}}
+                       : json{{"buf_size", nullptr}, {"buf_count", nullptr}, {"supported", false}});
+    } else if (params) {
+      s.out << "buf_size  " << params->buf_size << "\nbuf_count " << params->buf_count << "\n";
+    } else {
+      s.out << "the device does not support params (uploads assume buf_size "
+            << kFallbackDeviceParams.buf_size << ", buf_count " << kFallbackDeviceParams.buf_count
+            << ")\n";
+    }
+    return 0;
+  }
+};
+
+class InfoCommand final : public DfuCommand {
+ public:
+  InfoCommand(CLI::App& dfu, std::shared_ptr<DfuGlobalOptions> g)
+      : DfuCommand(dfu.add_subcommand("info", "Show the device's OS/application info"), g) {
+    app()->add_option("format", format_,
+                      "Letters s n r v b m p i o, or a for all (default: the device's, s)");
+  }
+  int RunWith(SmpClient& client, Streams& s) override {
+    const std::string output = OsInfo(client, format_);
+    if (json_output()) {
+      PrintJson(s, {{"output", output}});
+    } else {
+      s.out << output << "\n";
+    }
+    return 0;
+  }
+
+ private:
+  std::string format_;
+};
+
+class ResetCommand final : public DfuCommand {
+ public:
+  ResetCommand(CLI::App& dfu, std::shared_ptr<DfuGlobalOptions> g)
+      : DfuCommand(dfu.add_subcommand("reset", "Reset the device"), g) {
+    app()->add_flag("--force", force_, "Reset even if the device would refuse (force: true)");
+  }
+  int RunWith(SmpClient& client, Streams& s) override {
+    OsReset(client, force_);
+    if (json_output()) {
+      PrintJson(s, {{"reset", true}});
+    } else {
+      s.out << "reset requested\n";
+    }
+    return 0;
+  }
+
+ private:
+  bool force_ = false;
+};
+
+class ImageListCommand final : public DfuCommand {
+ public:
+  ImageListCommand(CLI::App& image, std::shared_ptr<DfuGlobalOptions> g)
+      : DfuCommand(image.add_subcommand("list", "List the images in the device's slots"), g) {}
+  int RunWith(SmpClient& client, Streams& s) override {
+    const ImageStateList state = ImageStateRead(client);
+    if (json_output()) {
+      PrintJson(s, ImageStateJson(state));
+    } else {
+      s.out << FormatImageState(state);
+    }
+    return 0;
+  }
+};
+
+class ImageStateWriteCommand final : public DfuCommand {
+ public:
+  ImageStateWriteCommand(CLI::App& image, std::shared_ptr<DfuGlobalOptions> g, bool confirm)
+      : DfuCommand(image.add_subcommand(
+                       confirm ? "confirm" : "test",
+                       confirm ? "Make an image permanent (without HASH: the running image)"
+                               : "Mark an image to be tried at the next boot"),
+                   g),
+        confirm_(confirm) {
+    CLI::Option* hash = app()->add_option("hash", hash_text_, "Image hash (64 hex digits)");
+    if (!confirm) hash->required();
+  }
+  void Prepare() override {
+    if (!hash_text_.empty()) hash_ = ParseImageHash(hash_text_, "HASH");
+  }
+  int RunWith(SmpClient& client, Streams& s) override {
+    const ImageStateList state = ImageStateWrite(client, hash_, confirm_);
+    if (json_output()) {
+      PrintJson(s, ImageStateJson(state));
+    } else {
+      s.out << (confirm_ ? "confirmed" : "marked for test") << "\n" << FormatImageState(state);
+    }
+    return 0;
+  }
+
+ private:
+  bool confirm_;
+  std::string hash_text_;
+  std::vector<uint8_t> hash_;
+};
+
+class ImageEraseCommand final : public DfuCommand {
+ public:
+  ImageEraseCommand(CLI::App& image, std::shared_ptr<DfuGlobalOptions> g)
+      : DfuCommand(image.add_subcommand("erase", "Erase a slot (default: the upload slot)"), g) {
+    app()->add_option("--slot", slot_, "Slot number to erase");
+  }
+  int RunWith(SmpClient& client, Streams& s) override {
+    ImageErase(client, slot_);
+    if (json_output()) {
+      PrintJson(s, {{"erased", true}, {"slot", slot_ ? json(*slot_) : json(nullptr)}});
+    } else {
+      s.out << "erased " << (slot_ ? "slot " + std::to_string(*slot_) : "the upload slot") << "\n";
+    }
+    return 0;
+  }
+
+ private:
+  std::optional<uint32_t> slot_;
+};
+
+class ImageSlotsCommand final : public DfuCommand {
+ public:
+  ImageSlotsCommand(CLI::App& image, std::shared_ptr<DfuGlobalOptions> g)
+      : DfuCommand(image.add_subcommand("slots", "Show the device's slots and their sizes"), g) {}
+  int RunWith(SmpClient& client, Streams& s) override {
+    const std::vector<ImageSlots> slots = ImageSlotInfo(client);
+    if (json_output()) {
+      PrintJson(s, ImageSlotsJson(slots));
+    } else {
+      s.out << FormatImageSlots(slots);
+    }
+    return 0;
+  }
+};
+
+class ImageUploadCommand final : public DfuCommand {
+ public:
+  ImageUploadCommand(CLI::App& image, std::shared_ptr<DfuGlobalOptions> g)
+      : DfuCommand(image.add_subcommand("upload", "Upload an image to the device"), g) {
+    CLI::App* app = this->app();
+    app->add_option("file", file_, "MCUboot image file")->required();
+    CLI::Option* test = app->add_flag("--test", test_, "Mark the image for test afterwards");
+    app->add_flag("--confirm", confirm_, "Mark the image permanent afterwards")->excludes(test);
+    app->add_flag("--reset", reset_, "Reset the device afterwards");
+    app->add_flag("--force", force_, "Upload a file that is not an MCUboot image");
+    app->add_option("--window", window_, "Requests in flight, at most the device's buf_count")
+        ->check(CLI::Range(1u, 64u));
+    app->add_option("--mtu", mtu_, "Link ATT MTU: request packets fill whole MTU-3 pieces")
+        ->check(CLI::Range(23u, 517u));
+    app->add_option("--image", image_number_, "Image number (multi-image devices; default 0)");
+  }
+
+  void Prepare() override {
+    data_ = ReadFileBounded(file_, kMaxImageFileBytes, "image");
+    if (data_.empty()) ThrowImage(file_ + " is empty");
+    try {
+      const ImageReport report = InspectImage(data_);
+      version_ = FormatVersion(report.layout.header.version);
+      if (const TlvReport* sha = report.Find(image::kTlvSha256)) hash_ = sha->value;
+    } catch (const HostError& e) {
+      if (e.code() != ExitCode::kImage || !force_) {
+        throw HostError(
+            e.code(),
+            file_ + " is not an MCUboot image: " + e.what() +
+                (e.code() == ExitCode::kImage ? " (use --force to upload it anyway)" : ""));
+      }
+    }
+    if ((test_ || confirm_) && hash_.size() != 32) {
+      ThrowUsage(std::string(test_ ? "--test" : "--confirm") +
+                 " needs the image's SHA256 TLV, "
+                 "and " +
+                 file_ + " has none");
+    }
+  }
+
+  int RunWith(SmpClient& client, Streams& s) override {
+    UploadOptions options;
+    options.image = image_number_;
+    options.window = window_;
+    options.piece_size = mtu_ ? *mtu_ - 3 : 0;
+    const bool show_progress = !json_output() && isatty(STDERR_FILENO) == 1;
+    UploadProgressBar bar(s.err, show_progress);
+    options.on_progress = [&bar](const UploadProgress& p) { bar.Update(p); };
+    if (!json_output()) {
+      s.out << "uploading " << file_ << ": " << data_.size() << " bytes";
+      if (!version_.empty()) s.out << ", version " << version_;
+      if (!hash_.empty()) s.out << ", hash " << HexBytes(hash_.data(), hash_.size());
+      s.out << " to " << client.transport().name() << "\n" << std::flush;
+    }
+    UploadResult result;
+    try {
+      result = UploadImage(client, data_, options);
+    } catch (...) {
+      bar.Finish();
+      throw;
+    }
+    bar.Finish();
+    std::optional<ImageStateList> state;
+    if (test_ || confirm_) state = ImageStateWrite(client, hash_, confirm_);
+    if (reset_) OsReset(client, false);
+    if (json_output()) {
+      json image = nullptr;
+      if (!hash_.empty() || !version_.empty()) {
+        image = {{"version", version_.empty() ? json(nullptr) : json(version_)},
+                 {"hash", hash_.empty() ? json(nullptr) : json(HexBytes(hash_.data(), 32))}};
+      }
+      PrintJson(s, {{"file", file_},
+                    {"image", image},
+                    {"upload", result.ToJson()},
+                    {"marked", test_      ? json("test")
+                               : confirm_ ? json("confirm")
+                                          : json(nullptr)},
+                    {"state", state ? ImageStateJson(*state) : json(nullptr)},
+                    {"reset", reset_}});
+      return 0;
+    }
+    char rate[64];
+    std::snprintf(
+        rate, sizeof(rate), "%.2f s (%.1f kB/s)", result.seconds,
+        result.seconds > 0 ? static_cast<double>(result.size) / result.seconds / 1000 : 0.0);
+    s.out << "uploaded " << result.size << " bytes in " << rate << ": " << result.requests
+          << " requests of up to " << result.max_chunk << " data bytes, window " << result.window
+          << " (buf_size " << result.params.buf_size << ", buf_count " << result.params.buf_count
+          << (result.params_from_device ? "" : ", assumed") << ")";
+    if (result.timeouts + result.resumes > 0) {
+      s.out << ", " << result.timeouts << " timeouts, " << result.resumes << " resumes";
+    }
+    s.out << "\n";
+    if (result.match) s.out << "device hash check: match\n";
+    if (state) {
+      s.out << (confirm_ ? "confirmed" : "marked for test") << "\n" << FormatImageState(*state);
+    }
+    if (reset_) s.out << "reset requested\n";
+    return 0;
+  }
+
+ private:
+  std::string file_;
+  bool test_ = false;
+  bool confirm_ = false;
+  bool reset_ = false;
+  bool force_ = false;
+  size_t window_ = 4;
+  std::optional<uint32_t> mtu_;
+  uint32_t image_number_ = 0;
+  std::vector<uint8_t> data_;
+  std::string version_;
+  std::vector<uint8_t> hash_;
+};
+
+}  // namespace
+
+void AddDfuCommands(CLI::App& app, std::vector<std::unique_ptr<Command>>& commands) {
+  auto global = std::make_shared<DfuGlobalOptions>();
+  CLI::App* dfu = app.add_subcommand("dfu", "Update and manage a device over SMP (mcumgr)");
+  dfu->require_subcommand(1);
+  AddGlobalOptions(*dfu, *global);
+  // Leaf commands take the dfu options after their name too (`dfu echo hi --json`).
+  dfu->fallthrough();
+  commands.push_back(std::make_unique<EchoCommand>(*dfu, global));
+  commands.push_back(std::make_unique<ParamsCommand>(*dfu, global));
+  commands.push_back(std::make_unique<InfoCommand>(*dfu, global));
+  commands.push_back(std::make_unique<ResetCommand>(*dfu, global));
+  CLI::App* image = dfu->add_subcommand("image", "Image slot commands");
+  image->require_subcommand(1);
+  commands.push_back(std::make_unique<ImageListCommand>(*image, global));
+  commands.push_back(std::make_unique<ImageUploadCommand>(*image, global));
+  commands.push_back(std::make_unique<ImageStateWriteCommand>(*image, global, false));
+  commands.push_back(std::make_unique<ImageStateWriteCommand>(*image, global, true));
+  commands.push_back(std::make_unique<ImageEraseCommand>(*image, global));
+  commands.push_back(std::make_unique<ImageSlotsCommand>(*image, global));
+}
+
+}  // namespace bleota::host::cli
