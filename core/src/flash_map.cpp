@@ -18,6 +18,8 @@ const char* AreaIdName(AreaId id) {
       return "swap";
     case AreaId::kUser:
       return "user";
+    case AreaId::kUploadState:
+      return "upload_state";
   }
   return "unknown";
 }

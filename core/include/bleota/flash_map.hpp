@@ -18,6 +18,7 @@ enum class AreaId : uint8_t {
   kGolden,
   kSwap,
   kUser,
+  kUploadState,  // the app's upload resume journal (optional)
 };
 
 const char* AreaIdName(AreaId id);

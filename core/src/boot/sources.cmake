@@ -6,6 +6,9 @@ target_sources(bleota_core PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/../crc32.cpp
   ${CMAKE_CURRENT_LIST_DIR}/boot_state.cpp
   ${CMAKE_CURRENT_LIST_DIR}/boot_state_store.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/record_journal.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/upload_record.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/upload_state_store.cpp
 )
 target_sources(bleota_core PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/slot_geometry.cpp

@@ -26,6 +26,7 @@ TEST(FlashLayoutTest, PlacesAreasInOrderOnTheNrf52840) {
   EXPECT_EQ(areas.swap->offset(), 0x8E000u);
   EXPECT_EQ(areas.golden->offset(), 0x8F000u);
   EXPECT_EQ(areas.golden->size(), 0x40000u);
+  EXPECT_EQ(areas.upload_state, nullptr);
   // A copy keeps its own areas.
   BootLayout copy = *layout;
   EXPECT_EQ(copy.areas().primary->offset(), 0xE000u);
@@ -39,6 +40,45 @@ TEST(FlashLayoutTest, SwapAndGoldenAreOptional) {
   ASSERT_TRUE(layout.ok());
   EXPECT_EQ(layout->areas().swap, nullptr);
   EXPECT_EQ(layout->areas().golden, nullptr);
+}
+
+TEST(FlashLayoutTest, UploadStateGoesRightAfterTheBootState) {
+  sim::VirtualClock clock;
+  sim::SimFlash flash(sim::Nrf52840Profile(), clock);
+  LayoutDescription d{.base = 0,
+                      .bootloader_size = 0xC000,
+                      .boot_state_size = 0x2000,
+                      .upload_state_size = 0x2000,
+                      .slot_size = 0x40000,
+                      .swap_size = 0x1000};
+  Result<BootLayout> layout = BootLayout::Create(flash, d);
+  ASSERT_TRUE(layout.ok()) << layout.status().name();
+  BootAreas areas = layout->areas();
+  EXPECT_EQ(areas.boot_state->offset(), 0xC000u);
+  ASSERT_NE(areas.upload_state, nullptr);
+  EXPECT_EQ(areas.upload_state->id(), AreaId::kUploadState);
+  EXPECT_STREQ(AreaIdName(areas.upload_state->id()), "upload_state");
+  EXPECT_EQ(areas.upload_state->offset(), 0xE000u);
+  EXPECT_EQ(areas.upload_state->size(), 0x2000u);
+  EXPECT_EQ(areas.primary->offset(), 0x10000u);
+  EXPECT_EQ(areas.secondary->offset(), 0x50000u);
+  EXPECT_EQ(areas.swap->offset(), 0x90000u);
+}
+
+TEST(FlashLayoutTest, RefusesAnUploadStateOfOneSectorOrUnaligned) {
+  sim::VirtualClock clock;
+  sim::SimFlash flash(sim::Nrf52840Profile(), clock);
+  LayoutDescription d{.bootloader_size = 0xC000,
+                      .boot_state_size = 0x2000,
+                      .upload_state_size = 0x1000,
+                      .slot_size = 0x40000};
+  EXPECT_EQ(BootLayout::Create(flash, d).status().code(), StatusCode::kInvalidArgument);
+  d.upload_state_size = 0x1800;
+  EXPECT_EQ(BootLayout::Create(flash, d).status().code(), StatusCode::kFlashAlignment);
+  d.upload_state_size = 0x100000;
+  EXPECT_EQ(BootLayout::Create(flash, d).status().code(), StatusCode::kOutOfRange);
+  d.upload_state_size = 0x3000;
+  EXPECT_TRUE(BootLayout::Create(flash, d).ok());
 }
 
 TEST(FlashLayoutTest, MixedSectorPartNeedsSlotsInOneSectorSize) {

@@ -6,6 +6,7 @@
 #include <cstdint>
 
 #include "bleota/boot/boot_state.hpp"
+#include "bleota/boot/record_journal.hpp"
 #include "bleota/flash_map.hpp"
 #include "bleota/result.hpp"
 
@@ -13,7 +14,7 @@ namespace bleota::boot {
 
 class BootStateStore {
  public:
-  explicit BootStateStore(FlashArea& area) : area_(area) {}
+  explicit BootStateStore(FlashArea& area);
 
   // Scans the area and returns the newest valid state, or a default state (seq 0) when there
   // is none. Fails only on flash errors or an unusable area (fewer than two sectors).
@@ -24,22 +25,10 @@ class BootStateStore {
   Status Save(BootState& state);
 
   // Records written since construction (for wear reports).
-  uint32_t records_written() const { return records_written_; }
+  uint32_t records_written() const { return journal_.records_written(); }
 
  private:
-  Status Scan();
-  Status MoveToNextSector();
-  Result<bool> SlotErased(uint32_t offset);
-  Result<bool> RangeErased(uint32_t offset, uint32_t size);
-
-  FlashArea& area_;
-  bool scanned_ = false;
-  BootState newest_;
-  uint32_t sector_offset_ = 0;  // sector holding the newest record (area-relative)
-  uint32_t sector_size_ = 0;
-  uint32_t next_slot_ = 0;  // area-relative offset of the next record to write
-  bool sector_full_ = false;
-  uint32_t records_written_ = 0;
+  RecordJournal journal_;
 };
 
 }  // namespace bleota::boot

@@ -26,6 +26,9 @@ struct BootAreas {
   FlashArea* secondary = nullptr;
   FlashArea* swap = nullptr;    // optional: without it images may fill all but one sector
   FlashArea* golden = nullptr;  // optional
+  // Optional: the app's upload resume journal (UploadStateStore). The bootloader leaves it alone
+  // and never protects it from the app.
+  FlashArea* upload_state = nullptr;
 };
 
 // How much of primary is checked before each jump (docs/spec/boot-state.md, "Verify policy").
