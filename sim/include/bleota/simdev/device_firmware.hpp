@@ -1,0 +1,94 @@
+// What runs on the simulated device after the bootloader: the example application (modelled)
+// or the bootloader's OTA mode. Both are the device library's SMP server (OS group; the image
+// group follows) behind its UDP and serial transports.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "bleota/boot/bootloader.hpp"
+#include "bleota/boot/flash_layout.hpp"
+#include "bleota/sim/sim_soc.hpp"
+#include "bleota/simdev/device_config.hpp"
+#include "bleota/smp/os_group.hpp"
+#include "bleota/smp/reset_request.hpp"
+#include "bleota/smp/serial_smp_transport.hpp"
+#include "bleota/smp/smp_link.hpp"
+#include "bleota/smp/smp_server.hpp"
+#include "bleota/smp/udp_smp_transport.hpp"
+
+namespace bleota::sim {
+
+using FirmwareLog = std::function<void(const std::string& line)>;
+
+// The largest SMP packet the device takes (mcumgr buf_size) and the requests in flight it
+// allows (buf_count).
+inline constexpr uint32_t kSmpBufferSize = 2048;
+inline constexpr uint32_t kSmpBufferCount = 4;
+
+// The public keys the example application is built with (the same as in key OTP).
+struct PublicSigningKeys {
+  std::vector<std::vector<uint8_t>> spki;
+  std::vector<image::TrustedKey> trusted;  // spans into spki
+};
+
+struct FirmwareSetup {
+  SimSoc& soc;
+  boot::BootLayout& layout;  // the views of the code that runs
+  const DeviceConfig& config;
+  smp::SmpLinkSink* serial_sink = nullptr;  // the serial line, if the device has one
+  FirmwareLog log;
+};
+
+class DeviceFirmware {
+ public:
+  // The application after a jump: sets the trigger-path-healthy flag and confirms its image when
+  // config.app.auto_confirm says so (and it runs in test mode).
+  static std::unique_ptr<DeviceFirmware> StartApplication(const FirmwareSetup& setup,
+                                                          const PublicSigningKeys& keys,
+                                                          const boot::BootDecision& decision);
+  // The bootloader's OTA mode.
+  static std::unique_ptr<DeviceFirmware> StartOtaMode(const FirmwareSetup& setup);
+
+  ~DeviceFirmware();
+  DeviceFirmware(const DeviceFirmware&) = delete;
+  DeviceFirmware& operator=(const DeviceFirmware&) = delete;
+
+  // One UDP datagram; the reply goes to `reply` (the datagram's sender).
+  smp::SmpTransportResult OnUdpDatagram(ConstByteSpan datagram, smp::SmpLinkSink& reply);
+  // Serial console bytes (replies go to the setup's serial sink). Stops after a reply that left
+  // a reset pending: the caller resets and feeds the rest to the next firmware.
+  smp::SmpTransportResult OnSerialBytes(ConstByteSpan bytes);
+  // One whole request packet, straight to the server (in-process tests). Returns the response
+  // size in `response` (0: none).
+  size_t HandleSmp(ConstByteSpan request, ByteSpan response);
+
+  bool reset_requested() const { return reset_.pending(); }
+
+ private:
+  explicit DeviceFirmware(const FirmwareSetup& setup);
+  void StartServer(bool application);
+
+  SimSoc& soc_;
+  boot::BootLayout& layout_;
+  const DeviceConfig& config_;
+  FirmwareLog log_;
+  smp::SmpLinkSink* serial_sink_;
+
+  smp::ResetRequest reset_;
+  std::optional<smp::OsGroup> os_group_;
+  std::array<smp::SmpGroup*, 1> groups_{};
+  std::optional<smp::SmpServer> server_;
+  std::vector<uint8_t> request_buffer_;
+  std::vector<uint8_t> response_buffer_;
+  std::optional<smp::UdpSmpTransport> udp_;
+  std::optional<smp::SerialSmpTransport> serial_;
+};
+
+}  // namespace bleota::sim
