@@ -13,14 +13,12 @@
 #include "bleota/host/dfu_image_requests.hpp"
 #include "bleota/host/dfu_os_requests.hpp"
 #include "bleota/host/dfu_progress.hpp"
+#include "bleota/host/dfu_update.hpp"
 #include "bleota/host/dfu_upload.hpp"
 #include "bleota/host/error.hpp"
 #include "bleota/host/file_io.hpp"
-#include "bleota/host/image_inspect.hpp"
 #include "bleota/host/image_names.hpp"
 #include "bleota/host/smp_device_error.hpp"
-#include "bleota/host/version.hpp"
-#include "bleota/image/tlv.hpp"
 #include "cli_command.hpp"
 
 namespace bleota::host::cli {
@@ -292,67 +290,41 @@ class ImageUploadCommand final : public DfuCommand {
   void Prepare() override {
     data_ = ReadFileBounded(file_, kMaxImageFileBytes, "image");
     if (data_.empty()) ThrowImage(file_ + " is empty");
-    try {
-      const ImageReport report = InspectImage(data_);
-      version_ = FormatVersion(report.layout.header.version);
-      if (const TlvReport* sha = report.Find(image::kTlvSha256)) hash_ = sha->value;
-    } catch (const HostError& e) {
-      if (e.code() != ExitCode::kImage || !force_) {
-        throw HostError(
-            e.code(),
-            file_ + " is not an MCUboot image: " + e.what() +
-                (e.code() == ExitCode::kImage ? " (use --force to upload it anyway)" : ""));
-      }
-    }
-    if ((test_ || confirm_) && hash_.size() != 32) {
+    facts_ = InspectUpdateFile(data_, force_, file_);
+    options_.mark = test_ ? UpdateMark::kTest : confirm_ ? UpdateMark::kConfirm : UpdateMark::kNone;
+    options_.reset = reset_;
+    if (options_.mark != UpdateMark::kNone && facts_.hash.size() != 32) {
       ThrowUsage(std::string(test_ ? "--test" : "--confirm") +
-                 " needs the image's SHA256 TLV, "
-                 "and " +
-                 file_ + " has none");
+                 " needs the image's SHA256 TLV, and " + file_ + " has none");
     }
   }
 
   int RunWith(SmpClient& client, Streams& s) override {
-    UploadOptions options;
-    options.image = image_number_;
-    options.window = window_;
-    options.piece_size = mtu_ ? *mtu_ - 3 : 0;
+    options_.upload.image = image_number_;
+    options_.upload.window = window_;
+    options_.upload.piece_size = mtu_ ? *mtu_ - 3 : 0;
     const bool show_progress = !json_output() && isatty(STDERR_FILENO) == 1;
     UploadProgressBar bar(s.err, show_progress);
-    options.on_progress = [&bar](const UploadProgress& p) { bar.Update(p); };
+    options_.upload.on_progress = [&bar](const UploadProgress& p) { bar.Update(p); };
     if (!json_output()) {
       s.out << "uploading " << file_ << ": " << data_.size() << " bytes";
-      if (!version_.empty()) s.out << ", version " << version_;
-      if (!hash_.empty()) s.out << ", hash " << HexBytes(hash_.data(), hash_.size());
+      if (facts_.is_image) s.out << ", version " << facts_.version;
+      if (!facts_.hash.empty()) s.out << ", hash " << HexBytes(facts_.hash.data(), 32);
       s.out << " to " << client.transport().name() << "\n" << std::flush;
     }
-    UploadResult result;
+    UpdateResult update;
     try {
-      result = UploadImage(client, data_, options);
+      update = RunUpdate(client, data_, facts_, options_);
     } catch (...) {
       bar.Finish();
       throw;
     }
     bar.Finish();
-    std::optional<ImageStateList> state;
-    if (test_ || confirm_) state = ImageStateWrite(client, hash_, confirm_);
-    if (reset_) OsReset(client, false);
     if (json_output()) {
-      json image = nullptr;
-      if (!hash_.empty() || !version_.empty()) {
-        image = {{"version", version_.empty() ? json(nullptr) : json(version_)},
-                 {"hash", hash_.empty() ? json(nullptr) : json(HexBytes(hash_.data(), 32))}};
-      }
-      PrintJson(s, {{"file", file_},
-                    {"image", image},
-                    {"upload", result.ToJson()},
-                    {"marked", test_      ? json("test")
-                               : confirm_ ? json("confirm")
-                                          : json(nullptr)},
-                    {"state", state ? ImageStateJson(*state) : json(nullptr)},
-                    {"reset", reset_}});
+      PrintJson(s, UpdateJson(file_, facts_, options_, update));
       return 0;
     }
+    const UploadResult& result = update.upload;
     char rate[64];
     std::snprintf(
         rate, sizeof(rate), "%.2f s (%.1f kB/s)", result.seconds,
@@ -366,10 +338,11 @@ class ImageUploadCommand final : public DfuCommand {
     }
     s.out << "\n";
     if (result.match) s.out << "device hash check: match\n";
-    if (state) {
-      s.out << (confirm_ ? "confirmed" : "marked for test") << "\n" << FormatImageState(*state);
+    if (update.state) {
+      s.out << (confirm_ ? "confirmed" : "marked for test") << "\n"
+            << FormatImageState(*update.state);
     }
-    if (reset_) s.out << "reset requested\n";
+    if (update.reset) s.out << "reset requested\n";
     return 0;
   }
 
@@ -383,8 +356,8 @@ class ImageUploadCommand final : public DfuCommand {
   std::optional<uint32_t> mtu_;
   uint32_t image_number_ = 0;
   std::vector<uint8_t> data_;
-  std::string version_;
-  std::vector<uint8_t> hash_;
+  UpdateImageFacts facts_;
+  UpdateOptions options_;
 };
 
 }  // namespace
