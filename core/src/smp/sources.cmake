@@ -20,3 +20,11 @@ target_sources(bleota_core PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/smp_server.cpp
   ${CMAKE_CURRENT_LIST_DIR}/udp_smp_transport.cpp
 )
+# Image management group (group 1): upload receiver, slot info, acceptance checks.
+target_sources(bleota_core PRIVATE
+  ${CMAKE_CURRENT_LIST_DIR}/image_acceptance.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/image_group.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/image_rc.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/slot_image_info.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/upload_receiver.cpp
+)
