@@ -44,6 +44,7 @@ DeviceConfig Nrf52840DeviceConfig() {
   config.layout.base = 0;
   config.layout.bootloader_size = 0xC000;
   config.layout.boot_state_size = 0x2000;
+  config.layout.upload_state_size = 0x2000;
   config.layout.slot_size = 0x4C000;
   config.layout.swap_size = 0x1000;
   config.layout.golden_size = 0x4C000;
@@ -74,6 +75,7 @@ json DeviceConfigToJson(const DeviceConfig& config) {
       {"base", config.layout.base},
       {"bootloader_size", config.layout.bootloader_size},
       {"boot_state_size", config.layout.boot_state_size},
+      {"upload_state_size", config.layout.upload_state_size},
       {"slot_size", config.layout.slot_size},
       {"swap_size", config.layout.swap_size},
       {"golden_size", config.layout.golden_size},
@@ -110,6 +112,7 @@ DeviceConfig DeviceConfigFromJson(const nlohmann::json& root) {
   config.layout.base = U32(layout, "base");
   config.layout.bootloader_size = U32(layout, "bootloader_size");
   config.layout.boot_state_size = U32(layout, "boot_state_size");
+  config.layout.upload_state_size = U32(layout, "upload_state_size");
   config.layout.slot_size = U32(layout, "slot_size");
   config.layout.swap_size = U32(layout, "swap_size");
   config.layout.golden_size = U32(layout, "golden_size");

@@ -35,8 +35,9 @@ struct DeviceConfig {
   AppBehaviour app;
 };
 
-// The default device: an nRF52840 (1 MiB, 4 KiB pages) with a 48 KiB bootloader, 8 KiB of boot
-// state, two 304 KiB slots, a swap sector and a 304 KiB golden slot.
+// The default device: an nRF52840 (1 MiB, 4 KiB pages) with a 48 KiB bootloader, 8 KiB each of
+// boot state and upload state (uploads resume across resets), two 304 KiB slots, a swap sector
+// and a 304 KiB golden slot.
 DeviceConfig Nrf52840DeviceConfig();
 
 // The flash profile named by config.profile; throws host::HostError(kUsage) for unknown names.
