@@ -12,7 +12,10 @@ using nlohmann::json;
 
 uint32_t U32(const json& object, const char* key) {
   const auto it = object.find(key);
-  if (it == object.end() || !it->is_number_unsigned()) {
+  // Integers parsed from text are unsigned when not negative; built in memory they may be signed.
+  const bool is_natural = it != object.end() && it->is_number_integer() &&
+                          (it->is_number_unsigned() || it->get<int64_t>() >= 0);
+  if (!is_natural) {
     host::ThrowUsage(std::string("device.json: '") + key + "' must be an unsigned number");
   }
   const uint64_t value = it->get<uint64_t>();
