@@ -139,6 +139,29 @@ TEST(DfuCliTest, ImageListTestConfirmAndReset) {
   EXPECT_EQ(udp.device.resets, 1);
 }
 
+TEST(DfuCliTest, EraseAndSlots) {
+  UdpFakeDevice udp;
+  CliRun run = RunBleota(Dfu(udp.address(), {"image", "erase"}));
+  EXPECT_EQ(run.code, 0) << run.err;
+  EXPECT_EQ(run.out, "erased the upload slot\n");
+  run = RunBleota(Dfu(udp.address(), {"--json", "image", "erase", "--slot", "1"}));
+  EXPECT_EQ(ParseJson(run), (json{{"erased", true}, {"slot", 1}}));
+  run = RunBleota(Dfu(udp.address(), {"image", "slots"}));
+  EXPECT_EQ(run.out,
+            "image slot size        upload image id\n"
+            "0     0    262144      -\n"
+            "0     1    262144      0\n"
+            "image 0: max image size 261000 bytes\n");
+  run = RunBleota(Dfu(udp.address(), {"image", "slots", "--json"}));
+  const json slots = ParseJson(run).at("images").at(0);
+  EXPECT_EQ(slots.at("max_image_size"), 261000);
+  EXPECT_EQ(slots.at("slots").at(1), (json{{"slot", 1}, {"size", 262144}, {"upload_image_id", 0}}));
+  udp.Stop();
+  ASSERT_EQ(udp.device.erases.size(), 2u);
+  EXPECT_TRUE(udp.device.erases[0].empty());
+  EXPECT_EQ(udp.device.erases[1], (json{{"slot", 1}}));
+}
+
 TEST(DfuCliTest, UploadsAnImageThenMarksItAndResets) {
   UdpFakeDevice udp;
   udp.device.buf_size = 1024;

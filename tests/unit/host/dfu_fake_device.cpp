@@ -48,6 +48,17 @@ std::optional<std::vector<uint8_t>> FakeSmpDevice::Handle(const std::vector<uint
     return MakeReply(*header, {{"images", json::array({image})}, {"splitStatus", 0}});
   }
   if (group == 1 && command == 1) return MakeReply(*header, Upload(payload));
+  if (group == 1 && command == 5) {
+    erases.push_back(payload);
+    Restart();
+    return MakeReply(*header, json::object());
+  }
+  if (group == 1 && command == 6) {
+    json slots = json::array({json{{"slot", 0}, {"size", 262144}},
+                              json{{"slot", 1}, {"size", 262144}, {"upload_image_id", 0}}});
+    json image = {{"image", 0}, {"slots", slots}, {"max_image_size", 261000}};
+    return MakeReply(*header, {{"images", json::array({image})}});
+  }
   return MakeReply(*header, {{"rc", 8}});
 }
 

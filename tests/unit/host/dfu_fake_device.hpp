@@ -1,7 +1,8 @@
 // Test double: an SMP device model for the DFU client tests. It answers echo, params, state
-// read/write, reset and upload the way Zephyr's mcumgr does (an upload request at another offset
-// than expected is answered with the expected offset; offset 0 with the same sha resumes), and
-// lets a test inject faults. Test code only: the product talks to the real device server.
+// read/write, erase, slot info, reset and upload the way Zephyr's mcumgr does (an upload request at
+// another offset than expected is answered with the expected offset; offset 0 with the same sha
+// resumes), and lets a test inject faults. Test code only: the product talks to the real device
+// server.
 #pragma once
 
 #include <array>
@@ -46,6 +47,7 @@ class FakeSmpDevice {
   bool complete() const { return started_ && expected_ == length_; }
   std::vector<nlohmann::json> upload_requests;  // payloads as received
   std::vector<nlohmann::json> state_writes;
+  std::vector<nlohmann::json> erases;
   int resets = 0;
 
  private:
