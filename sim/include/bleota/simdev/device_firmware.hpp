@@ -1,6 +1,10 @@
 // What runs on the simulated device after the bootloader: the example application (modelled)
-// or the bootloader's OTA mode. Both are the device library's SMP server (OS group; the image
-// group follows) behind its UDP and serial transports.
+// or the bootloader's OTA mode. Both are the device library's SMP server (OS group + image
+// group) behind its UDP and serial transports, on the flash views of the code that runs:
+//   application  the application's views (primary read-only, boot state, secondary, upload
+//                state); the public signing keys it was built with; no decryption keys (key OTP
+//                is locked for it); the anti-rollback counter read through its own OTP view.
+//   OTA mode     the bootloader's views; all keys, read again from key OTP.
 #pragma once
 
 #include <array>
@@ -13,9 +17,13 @@
 #include <vector>
 
 #include "bleota/boot/bootloader.hpp"
+#include "bleota/boot/device_keys.hpp"
 #include "bleota/boot/flash_layout.hpp"
+#include "bleota/boot/slot_geometry.hpp"
+#include "bleota/boot/upload_state_store.hpp"
 #include "bleota/sim/sim_soc.hpp"
 #include "bleota/simdev/device_config.hpp"
+#include "bleota/smp/image_group.hpp"
 #include "bleota/smp/os_group.hpp"
 #include "bleota/smp/reset_request.hpp"
 #include "bleota/smp/serial_smp_transport.hpp"
@@ -31,6 +39,8 @@ using FirmwareLog = std::function<void(const std::string& line)>;
 // allows (buf_count).
 inline constexpr uint32_t kSmpBufferSize = 2048;
 inline constexpr uint32_t kSmpBufferCount = 4;
+// The device logs an upload's progress at every multiple of this offset.
+inline constexpr uint32_t kUploadLogStep = 64 * 1024;
 
 // The public keys the example application is built with (the same as in key OTP).
 struct PublicSigningKeys {
@@ -72,8 +82,12 @@ class DeviceFirmware {
   bool reset_requested() const { return reset_.pending(); }
 
  private:
+  class CounterSource;
   explicit DeviceFirmware(const FirmwareSetup& setup);
-  void StartServer(bool application);
+  void StartServer(bool application, std::span<const image::TrustedKey> keys,
+                   const image::DecryptionKeys* decryption);
+  // Logs the upload's progress every kUploadLogStep bytes, and its end.
+  void LogUploadProgress();
 
   SimSoc& soc_;
   boot::BootLayout& layout_;
@@ -81,14 +95,25 @@ class DeviceFirmware {
   FirmwareLog log_;
   smp::SmpLinkSink* serial_sink_;
 
+  boot::DeviceKeys keys_;  // OTA mode only
+  image::DecryptionKeys decryption_;
+  std::unique_ptr<CounterSource> counter_;
+  std::optional<boot::SlotGeometry> geometry_;
+  std::optional<boot::UploadStateStore> upload_store_;
+  std::vector<uint8_t> image_work_;
+  std::unique_ptr<smp::ImageGroup> image_group_;
   smp::ResetRequest reset_;
   std::optional<smp::OsGroup> os_group_;
-  std::array<smp::SmpGroup*, 1> groups_{};
+  std::array<smp::SmpGroup*, 2> groups_{};
   std::optional<smp::SmpServer> server_;
   std::vector<uint8_t> request_buffer_;
   std::vector<uint8_t> response_buffer_;
   std::optional<smp::UdpSmpTransport> udp_;
   std::optional<smp::SerialSmpTransport> serial_;
+  bool upload_seen_ = false;
+  uint32_t upload_logged_step_ = 0;
+  uint32_t upload_last_offset_ = 0;
+  uint32_t upload_size_ = 0;
 };
 
 }  // namespace bleota::sim
