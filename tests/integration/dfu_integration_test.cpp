@@ -53,12 +53,13 @@ std::vector<uint8_t> Payload(size_t size, uint32_t seed) {
 struct Assets {
   fs::path dir;
   fs::path sign_key, sign_pub, enc_key, stranger_key;
-  fs::path v1;           // 1.0.0, plain: the factory image
-  fs::path v2;           // 2.0.0, encrypted
-  fs::path v3;           // 3.0.0, plain
-  fs::path big;          // 4.0.0, encrypted, close to the slot size (for interruptions)
-  fs::path unknown_key;  // 5.0.0 signed with a key the device does not hold
-  fs::path tampered;     // v3 with one payload byte changed after signing
+  fs::path v1;                  // 1.0.0, plain: the factory image
+  fs::path v2;                  // 2.0.0, encrypted
+  fs::path v3;                  // 3.0.0, plain
+  fs::path big;                 // 4.0.0, encrypted, close to the slot size (for interruptions)
+  fs::path unknown_key;         // 5.0.0 signed with a key the device does not hold
+  fs::path tampered;            // v3 with one payload byte changed after signing
+  fs::path tampered_encrypted;  // v2 with one (encrypted) payload byte changed after signing
   std::string v1_hash, v2_hash, v3_hash, big_hash;
   size_t big_size = 0;
 };
@@ -120,6 +121,10 @@ Assets MakeAssets(const fs::path& dir) {
   tampered[0x200 + 1000] ^= 0x01;  // a payload byte: the SHA256 TLV no longer matches
   a.tampered = a.dir / "tampered.img";
   WriteBytes(a.tampered, tampered);
+  std::vector<uint8_t> tampered_encrypted = ReadBytes(a.v2);
+  tampered_encrypted[0x200 + 5000] ^= 0x80;
+  a.tampered_encrypted = a.dir / "tampered-encrypted.img";
+  WriteBytes(a.tampered_encrypted, tampered_encrypted);
   a.v1_hash = ImageHashOf(a.v1, a.dir);
   a.v2_hash = ImageHashOf(a.v2, a.dir);
   a.v3_hash = ImageHashOf(a.v3, a.dir);
@@ -149,9 +154,9 @@ class DfuIntegrationTest : public ::testing::Test {
 
   const Assets& assets() const { return assets_; }
 
-  // Starts bleota-sim-device on the test's state directory (provisioned with v1 on the first
-  // start) and waits until it listens.
-  void StartDevice() {
+  // Starts bleota-sim-device on the test's state directory (provisioned with `factory`, v1 by
+  // default, on the first start) and waits until it listens.
+  void StartDevice(std::optional<fs::path> factory = std::nullopt) {
     ASSERT_FALSE(device_ && device_->running());
     fs::remove(dir_ / "port");
     fs::remove(dir_ / "pty");
@@ -159,7 +164,7 @@ class DfuIntegrationTest : public ::testing::Test {
                                      "127.0.0.1:0", "--port-file", dir_ / "port", "--serial-pty",
                                      "--pty-file",  dir_ / "pty"};
     if (!fs::exists(state_dir_)) {
-      args.insert(args.end(), {"--provision-image", assets().v1, "--sign-key-pub",
+      args.insert(args.end(), {"--provision-image", factory.value_or(assets().v1), "--sign-key-pub",
                                assets().sign_pub, "--enc-key", assets().enc_key});
     }
     ++device_starts_;
@@ -430,6 +435,36 @@ TEST_F(DfuIntegrationTest, TamperedImageIsRefused) {
   DfuOk({"reset"});
   ExpectRunning(DfuOk({"image", "list"}), "1.0.0", assets().v1_hash, true);
   EXPECT_EQ(DeviceLog().find("installed"), std::string::npos);
+}
+
+// The application cannot check an encrypted image's hash (it has no decryption key); the
+// bootloader can, and refuses it at the boot that would install it.
+TEST_F(DfuIntegrationTest, TamperedEncryptedImageIsRefusedByTheBootloader) {
+  StartDevice();
+  const DfuResult upload =
+      Dfu({"image", "upload", assets().tampered_encrypted, "--test", "--reset"});
+  EXPECT_TRUE(WaitForLog("boot 2 (software)")) << DeviceLog();
+  EXPECT_NE(DeviceLog().find("the pending image was refused: hash"), std::string::npos)
+      << "upload exit " << upload.exit_code << ": " << upload.err << DeviceLog();
+  EXPECT_NE(DeviceLog().find("boot 2 (software): primary_valid -> application 1.0.0 (confirmed)"),
+            std::string::npos)
+      << DeviceLog();
+  ExpectRunning(DfuOk({"image", "list"}), "1.0.0", assets().v1_hash, true);
+}
+
+// Nothing valid to boot: the bootloader stays in OTA mode and serves SMP with its own keys (it
+// checks an encrypted upload in full); the update installs at the next reset.
+TEST_F(DfuIntegrationTest, OtaBootloaderModeTakesAnUpdateWhenNoImageIsValid) {
+  StartDevice(assets().unknown_key);
+  EXPECT_NE(DeviceLog().find("no_valid_image -> stays in bootloader OTA mode"), std::string::npos)
+      << DeviceLog();
+  EXPECT_EQ(DfuOk({"echo", "ota"}).at("response"), "ota");
+  const DfuResult refused = Dfu({"image", "upload", assets().tampered_encrypted});
+  EXPECT_NE(refused.exit_code, 0);
+  EXPECT_EQ(refused.out.at("error").at("device_error").at("rc"), 24) << refused.out.dump();
+  DfuOk({"image", "upload", assets().v2, "--confirm", "--reset"});
+  EXPECT_TRUE(WaitForLog("installed -> application 2.0.0 (confirmed)")) << DeviceLog();
+  ExpectRunning(DfuOk({"image", "list"}), "2.0.0", assets().v2_hash, true);
 }
 
 }  // namespace
