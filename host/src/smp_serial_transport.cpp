@@ -115,7 +115,6 @@ void SmpSerialTransport::Close() {
 }
 
 void SmpSerialTransport::Send(std::span<const uint8_t> packet) {
-  if (fd_ < 0) Open();
   std::vector<uint8_t> lines(smp::SerialEncodedSize(packet.size()));
   const Result<size_t> size =
       smp::EncodeSerialPacket(ConstByteSpan(packet), ByteSpan(lines.data(), lines.size()));
@@ -124,6 +123,8 @@ void SmpSerialTransport::Send(std::span<const uint8_t> packet) {
                " bytes cannot be framed for serial (8.." + std::to_string(smp::kSerialMaxPacket) +
                " bytes)");
   }
+  if (fd_ < 0 && !TryReopen()) ThrowTransport(path_ + " hung up and is not back");
+  bool reopened = false;
   size_t done = 0;
   while (done < *size) {
     const ssize_t n = write(fd_, lines.data() + done, *size - done);
@@ -134,10 +135,25 @@ void SmpSerialTransport::Send(std::span<const uint8_t> packet) {
     if (n < 0 && errno == EINTR) continue;
     if (n < 0 && errno == EAGAIN) {
       pollfd p{fd_, POLLOUT, 0};
-      if (poll(&p, 1, 1000) < 0 && errno != EINTR) break;
+      const int ready = poll(&p, 1, 5000);
+      if (ready == 0) ThrowTransport("writing to " + path_ + " stalled: nothing reads the port");
+      if (ready < 0 && errno != EINTR) {
+        ThrowTransport("waiting to write to " + path_ + " failed: " + std::strerror(errno));
+      }
       continue;
     }
-    if (n < 0 && errno == EIO) hung_up_ = true;
+    if (n < 0 && errno == EIO && !reopened) {
+      // The other end hung up (a USB adapter re-enumerated, a pty was recreated behind the same
+      // path): reopen once and send the whole packet on the new link.
+      hung_up_ = true;
+      Close();
+      reopened = true;
+      if (TryReopen()) {
+        done = 0;
+        continue;
+      }
+      ThrowTransport(path_ + " hung up and is not back");
+    }
     ThrowTransport("writing to " + path_ +
                    " failed: " + (n < 0 ? std::strerror(errno) : "nothing written"));
   }
@@ -195,6 +211,7 @@ bool SmpSerialTransport::TryReopen() {
   try {
     Open();
     decoder_->Reset();
+    pending_.clear();
     return true;
   } catch (const HostError&) {
     return false;

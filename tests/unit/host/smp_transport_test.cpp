@@ -11,6 +11,8 @@
 
 #include <atomic>
 #include <cstdlib>
+#include <filesystem>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
@@ -274,6 +276,27 @@ TEST(SmpSerialTransportTest, DropsCorruptFramesAndKeepsWaiting) {
   EXPECT_EQ(OsEcho(client, "crc"), "crc");
   EXPECT_EQ(transport.dropped_input(), 1u);
   EXPECT_NE(transport.diagnosis().find("crc_mismatch"), std::string::npos) << transport.diagnosis();
+}
+
+// A port that goes away and comes back behind the same path (a USB adapter re-enumerated, as
+// /dev/serial/by-id links do): the transport reopens it and sends the packet again.
+TEST(SmpSerialTransportTest, ReopensThePortAfterAHangUp) {
+  const std::string link =
+      (std::filesystem::temp_directory_path() / ("bleota_pty_" + std::to_string(getpid())))
+          .string();
+  std::filesystem::remove(link);
+  auto device = std::make_unique<PtyDevice>();
+  std::filesystem::create_symlink(device->path(), link);
+  SmpSerialTransport transport(link, 115200);
+  SmpClient client(transport, Options());
+  EXPECT_EQ(OsEcho(client, "first"), "first");
+  device.reset();  // hang-up: the slave side now fails with EIO
+  device = std::make_unique<PtyDevice>();
+  std::filesystem::remove(link);
+  std::filesystem::create_symlink(device->path(), link);
+  EXPECT_EQ(OsEcho(client, "second"), "second");
+  EXPECT_EQ(device->packets(), 1);
+  std::filesystem::remove(link);
 }
 
 TEST(SmpSerialTransportTest, RefusesUnknownBaudRatesAndMissingPorts) {
