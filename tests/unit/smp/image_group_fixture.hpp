@@ -166,6 +166,23 @@ class ImageGroupHarness {
     return *decision;
   }
 
+  // The flash loses power at its `ops_from_now`-th program or erase from now (0: the next one).
+  void ArmPowerCut(uint64_t ops_from_now, sim::CutMode mode, uint64_t seed) {
+    sim::SimFlash& flash = device_.soc().sim_flash();
+    flash.ArmPowerCut(flash.mutating_ops() + ops_from_now, mode, seed);
+  }
+
+  // Power off and on (RAM lost), the bootloader runs, then the app's image group starts.
+  boot::BootDecision PowerCycle() {
+    group_.reset();
+    device_.soc().sim_flash().DisarmPowerCut();
+    device_.soc().PowerCycle();
+    Result<boot::BootDecision> decision = device_.Boot();
+    if (!decision.ok()) std::abort();
+    StartGroup();
+    return *decision;
+  }
+
   // A fresh image group on the running device (as after an app restart).
   void StartGroup() {
     group_.reset();

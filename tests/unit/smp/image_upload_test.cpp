@@ -365,6 +365,49 @@ TEST(ImageUploadTest, ResumesAfterADeviceResetFromTheLastWholeSector) {
   EXPECT_EQ(h.Reboot().version.major, 2);
 }
 
+TEST(ImageUploadTest, PowerCutsDuringAnUploadLeaveTheRunningImageAndTheUploadResumes) {
+  auto v1 = V1();
+  auto v2 = MakeImage({.major = 2, .payload_size = 14000, .seed = 2});
+  uint64_t seed = 1;
+  int cuts = 0;
+  for (sim::CutMode mode :
+       {sim::CutMode::kBefore, sim::CutMode::kProgramPartial, sim::CutMode::kEraseNoise}) {
+    for (uint64_t cut : {0u, 1u, 2u, 5u, 9u, 17u, 30u, 44u, 58u}) {
+      SCOPED_TRACE(::testing::Message() << "mode " << sim::CutModeName(mode) << " cut " << cut);
+      ImageGroupHarness h(Nrf52840(), {.upload_store = true});
+      h.BootWith(v1);
+      h.ArmPowerCut(cut, mode, ++seed);
+      Reply reply = h.UploadFirst(v2, 300);
+      size_t off = 0;
+      while (reply.ok() && reply.off() < v2.size()) {
+        off = reply.off();
+        reply = h.UploadChunk(v2, off, 300);
+      }
+      if (h.device().soc().sim_flash().cut_happened()) {
+        EXPECT_FALSE(reply.ok());
+        ++cuts;
+      }
+      boot::BootDecision d = h.PowerCycle();
+      ASSERT_EQ(d.action, boot::BootAction::kJumpToApplication);
+      EXPECT_EQ(d.version.major, 1);
+      EXPECT_TRUE(h.device().PrimaryHolds(v1));
+      // The client starts over; the device resumes from what it had made durable.
+      Reply first = h.UploadFirst(v2, 300);
+      ASSERT_TRUE(first.ok()) << first.group_rc();
+      ASSERT_LE(first.off(), v2.size());
+      Reply last = first.off() < v2.size() ? h.UploadAll(v2, 300, first.off()) : first;
+      ASSERT_TRUE(last.ok()) << last.group_rc();
+      ASSERT_NE(last.Get("match"), nullptr);
+      EXPECT_EQ(last.Get("match")->type, CborType::kTrue);
+      ASSERT_TRUE(h.StateWrite({{"hash", Bytes(HashOf(v2))}}).ok());
+      d = h.Reboot();
+      EXPECT_EQ(d.reason, boot::BootReason::kInstalled);
+      EXPECT_EQ(d.version.major, 2);
+    }
+  }
+  EXPECT_EQ(cuts, 27);  // every cut point lies inside the upload
+}
+
 TEST(ImageUploadTest, AStaleUploadRecordIsDroppedAfterTheSlotChanged) {
   ImageGroupHarness h(Nrf52840(), {.upload_store = true});
   h.BootWith(V1());
