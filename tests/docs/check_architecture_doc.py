@@ -2,7 +2,8 @@
 """Checks a Markdown document against the repository (docs/architecture.md by default).
 
   paths     every repository path the document names (tests/..., core/..., docs/...) exists,
-            and it names at least --min-test-files distinct files under tests/.
+            it names at least --min-test-files distinct files under tests/, and every CamelCase
+            name it quotes in backticks (a test, a class, a function) occurs in the sources.
   diagrams  every Mermaid block is preceded by `<!-- diagram: NAME -->`, has a supported type
             header, only known statements, and balanced blocks, brackets and quotes; every NAME
             has docs/diagrams/NAME.dot and NAME.svg, and every .dot there has a Mermaid block.
@@ -35,6 +36,30 @@ def repo_paths(text):
     return paths
 
 
+SOURCE_DIRS = ("core", "crypto", "ports", "host", "sim", "tests", "bench", "demo")
+SOURCE_EXTS = (".hpp", ".cpp", ".h", ".c")
+
+
+def missing_identifiers(root, text):
+    """CamelCase names the document quotes in backticks (tests such as
+    `CrashLoopIsReverted`, classes such as `ImageControl`, `Class::Method`) that appear in no
+    source file of the repository."""
+    wanted = set()
+    for quoted in re.findall(r"`([A-Z][A-Za-z0-9]*[a-z][A-Za-z0-9]*(?:::[A-Za-z0-9_]+)?)(?:\(\))?`",
+                             text):
+        wanted.update(part for part in quoted.split("::") if re.search(r"[a-z][A-Z]", part))
+    found = set()
+    for top in SOURCE_DIRS:
+        for folder, _, files in os.walk(os.path.join(root, top)):
+            for name in files:
+                if not name.endswith(SOURCE_EXTS):
+                    continue
+                with open(os.path.join(folder, name), encoding="utf-8", errors="replace") as f:
+                    words = set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", f.read()))
+                found.update(wanted & words)
+    return sorted(wanted - found)
+
+
 def check_paths(root, doc_path, text, min_test_files):
     errors = []
     paths = repo_paths(text)
@@ -48,6 +73,8 @@ def check_paths(root, doc_path, text, min_test_files):
     for path in sorted(paths):
         if not os.path.exists(os.path.join(root, path)):
             errors.append("names %s, which does not exist in the repository" % path)
+    for name in missing_identifiers(root, text):
+        errors.append("names `%s`, which no source file defines or uses" % name)
     test_files = sorted(p for p in paths if p.startswith("tests/") and
                         os.path.isfile(os.path.join(root, p)))
     if len(test_files) < min_test_files:
