@@ -137,6 +137,15 @@ UploadReply UploadReceiver::Start(const UploadRequest& request) {
   }
 
   Abort();  // a new upload replaces any other session
+  if (request.sha.size() == sizeof(sha_) && SlotAlreadyHolds(*state, request.len, request.sha)) {
+    // The whole upload is in the slot already (e.g. the reply to its last chunk was lost), as
+    // Zephyr's CONFIG_IMG_ENABLE_IMAGE_CHECK finds: nothing to write.
+    UploadReply reply;
+    reply.off = request.len;
+    reply.has_match = true;
+    reply.match = true;
+    return reply;
+  }
   if (!config_.control->BeginUpload().ok()) return Fail(ImageRc::kFlashWriteFailed);
   if (!running_.Start().ok()) return Fail(ImageRc::kUnknown);
   active_ = true;
@@ -145,6 +154,31 @@ UploadReply UploadReceiver::Start(const UploadRequest& request) {
   sha_len_ = static_cast<uint8_t>(request.sha.size());
   if (sha_len_ > 0) std::memcpy(sha_, request.sha.data(), sha_len_);
   return Append(request.data);
+}
+
+bool UploadReceiver::SlotAlreadyHolds(const boot::BootState& state, uint32_t len,
+                                      ConstByteSpan sha) {
+  // Only an upload leaves the image at the start of the slot as it was sent.
+  if (state.secondary_shifted || state.secondary_plaintext) return false;
+  crypto::Sha256 hasher;
+  if (!hasher.Start().ok()) return false;
+  for (uint32_t at = 0; at < len;) {
+    const uint32_t n = std::min(static_cast<uint32_t>(config_.work.size()), len - at);
+    if (!slot().Read(at, config_.work.first(n)).ok() ||
+        !hasher.Update(config_.work.first(n)).ok()) {
+      return false;
+    }
+    at += n;
+  }
+  uint8_t digest[crypto::kSha256Size];
+  if (!hasher.Finish(digest).ok() || std::memcmp(digest, sha.data(), sizeof(digest)) != 0) {
+    return false;
+  }
+  // It also has to be an image the device accepts (a refused upload never stays whole, but
+  // the slot may have been written by other means).
+  CheckedImage checked;
+  return CheckImage(slot(), image::PayloadForm::kAsStored, *config_.checks, config_.work,
+                    checked) == ImageRc::kOk;
 }
 
 UploadReply UploadReceiver::Continue(const UploadRequest& request) {

@@ -74,6 +74,7 @@ class UploadReceiver {
  private:
   UploadReply Start(const UploadRequest& request);
   UploadReply Continue(const UploadRequest& request);
+  bool SlotAlreadyHolds(const boot::BootState& state, uint32_t len, ConstByteSpan sha);
   UploadReply Append(ConstByteSpan data);
   UploadReply Finish();
   UploadReply Fail(ImageRc rc);
