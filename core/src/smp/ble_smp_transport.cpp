@@ -16,14 +16,14 @@ void BleSmpTransport::OnDisconnect() {
 void BleSmpTransport::Answer(ConstByteSpan packet, SmpTransportResult& result) {
   const Result<size_t> size = server_.Handle(packet, response_buffer_);
   if (!size.ok() || *size == 0) {  // no answer (a response op) or a too small buffer
-    ++result.dropped;
+    result.CountDropped();
     return;
   }
   // Cannot fail: the MTU is in range (OnMtuChanged) and the reply is not empty.
   Result<BleFragmenter> fragmenter =
       BleFragmenter::Create(ConstByteSpan(response_buffer_.data(), *size), att_mtu_);
   if (!fragmenter.ok()) {
-    ++result.dropped;
+    result.CountDropped();
     return;
   }
   while (!fragmenter->done()) {
@@ -33,7 +33,7 @@ void BleSmpTransport::Answer(ConstByteSpan packet, SmpTransportResult& result) {
       return;
     }
   }
-  ++result.responses;
+  result.CountResponse();
 }
 
 SmpTransportResult BleSmpTransport::OnWrite(ConstByteSpan write) {
@@ -43,7 +43,7 @@ SmpTransportResult BleSmpTransport::OnWrite(ConstByteSpan write) {
     result.consumed += step.consumed;
     if (step.event == BleEvent::kError) {
       last_error_ = step.error;
-      ++result.dropped;
+      result.CountDropped();
     } else if (step.event == BleEvent::kPacket) {
       Answer(reassembler_.packet(), result);
       if (reset_.pending()) {

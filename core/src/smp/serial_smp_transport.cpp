@@ -7,7 +7,7 @@ void SerialSmpTransport::Answer(ConstByteSpan packet, SmpTransportResult& result
   // No answer (a response op, no header), a too small buffer, or a reply above what the
   // serial length field can carry (only with a response buffer above 64 KiB).
   if (!size.ok() || *size == 0 || *size > kSerialMaxPacket) {
-    ++result.dropped;
+    result.CountDropped();
     return;
   }
   SerialPacketEncoder encoder(ConstByteSpan(response_buffer_.data(), *size));
@@ -20,7 +20,7 @@ void SerialSmpTransport::Answer(ConstByteSpan packet, SmpTransportResult& result
       return;
     }
   }
-  ++result.responses;
+  result.CountResponse();
 }
 
 SmpTransportResult SerialSmpTransport::Feed(ConstByteSpan bytes) {
@@ -30,7 +30,7 @@ SmpTransportResult SerialSmpTransport::Feed(ConstByteSpan bytes) {
     result.consumed += step.consumed;
     if (step.event == SerialEvent::kError) {
       last_error_ = step.error;
-      ++result.dropped;
+      result.CountDropped();
     } else if (step.event == SerialEvent::kPacket) {
       Answer(decoder_.packet(), result);
       if (reset_.pending()) {

@@ -7,10 +7,10 @@ SmpTransportResult UdpSmpTransport::OnDatagram(ConstByteSpan datagram, SmpLinkSi
   result.consumed = datagram.size();
   const Result<size_t> size = server_.Handle(datagram, response_buffer_);
   if (!size.ok() || *size == 0) {
-    ++result.dropped;
+    result.CountDropped();
   } else {
     result.send_status = reply.Send(ConstByteSpan(response_buffer_.data(), *size));
-    if (result.send_status.ok()) ++result.responses;
+    if (result.send_status.ok()) result.CountResponse();
   }
   result.reset_requested = reset_.pending();
   return result;

@@ -21,7 +21,7 @@ class SmpLinkSink {
   ~SmpLinkSink() = default;
 };
 
-// What one transport call did.
+// What one transport call did. The counters stop at 65535.
 struct SmpTransportResult {
   size_t consumed = 0;     // input bytes used; less than given only when stopped for a reset
   uint16_t responses = 0;  // replies handed to the sink in full
@@ -29,6 +29,12 @@ struct SmpTransportResult {
   bool reset_requested = false;  // a reset is pending (ResetRequest) and its reply went out:
                                  // the device loop resets now, or Clear()s and feeds the rest
   Status send_status;            // the first Send failure of this call (that reply was cut short)
+
+  void CountResponse() { Saturate(responses); }
+  void CountDropped() { Saturate(dropped); }
+  static void Saturate(uint16_t& counter) {
+    if (counter != UINT16_MAX) ++counter;
+  }
 };
 
 }  // namespace bleota::smp
