@@ -49,7 +49,7 @@ std::optional<SmpReply> SmpClient::ReceiveReply(milliseconds timeout) {
     if (!packet) return std::nullopt;
     std::optional<SmpReply> reply = ParseSmpReply(*packet);
     if (reply) return reply;
-    ++stats_.stale_replies;  // not an SMP response (a request echoed back, garbage)
+    ++stats_.dropped_packets;  // not an SMP response (a request echoed back, garbage)
   }
 }
 

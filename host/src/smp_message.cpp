@@ -88,13 +88,13 @@ std::optional<uint64_t> ReplyUint(const json& payload, std::string_view key, uin
                                   std::string_view what) {
   const json* value = FindField(payload, key);
   if (value == nullptr) return std::nullopt;
-  if (!value->is_number_unsigned()) {
-    if (value->is_number_integer() && value->get<int64_t>() >= 0) {
-      // nlohmann decodes small CBOR unsigned values as unsigned; be lenient with others.
-    } else {
-      ThrowField(what, key,
-                 std::string("is a ") + value->type_name() + ", expected an unsigned integer");
-    }
+  // CBOR unsigned integers decode as number_unsigned; JSON built in code may hold a
+  // non-negative number_integer, which is the same value.
+  const bool unsigned_value =
+      value->is_number_unsigned() || (value->is_number_integer() && value->get<int64_t>() >= 0);
+  if (!unsigned_value) {
+    ThrowField(what, key,
+               std::string("is a ") + value->type_name() + ", expected an unsigned integer");
   }
   const uint64_t n = value->get<uint64_t>();
   if (n > max) ThrowField(what, key, std::to_string(n) + " exceeds " + std::to_string(max));

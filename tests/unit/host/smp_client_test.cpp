@@ -54,14 +54,16 @@ TEST(SmpClientTest, IgnoresStaleAndForeignRepliesAndMatchesBySequence) {
   });
   SmpClient client(link, Options());
   EXPECT_EQ(OsEcho(client, "hi"), "hi");
-  EXPECT_EQ(client.stats().stale_replies, 4u);
+  EXPECT_EQ(client.stats().stale_replies, 2u);
+  EXPECT_EQ(client.stats().dropped_packets, 2u);
   EXPECT_EQ(link.sent.size(), 1u);
   EXPECT_EQ(HeaderOf(link.sent[0]).sequence, 10);
-  // The duplicate left in the queue is stale for the next request (sequence 11), as are the
-  // four packets before its reply.
+  // The duplicate left in the queue is stale for the next request (sequence 11), and the four
+  // packets before its reply are stale or dropped again.
   EXPECT_EQ(OsEcho(client, "again"), "again");
   EXPECT_EQ(HeaderOf(link.sent[1]).sequence, 11);
-  EXPECT_EQ(client.stats().stale_replies, 9u);
+  EXPECT_EQ(client.stats().stale_replies, 5u);
+  EXPECT_EQ(client.stats().dropped_packets, 4u);
 }
 
 TEST(SmpClientTest, ResendsTheSamePacketAfterATimeout) {

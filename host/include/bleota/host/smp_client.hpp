@@ -27,7 +27,8 @@ struct SmpClientOptions {
 struct SmpClientStats {
   size_t requests_sent = 0;  // packets sent, resends included
   size_t resends = 0;
-  size_t stale_replies = 0;  // valid replies that answered no pending request
+  size_t stale_replies = 0;    // valid replies that answered no pending request
+  size_t dropped_packets = 0;  // received packets that are no SMP reply (garbage, echoes)
 };
 
 class SmpClient {
