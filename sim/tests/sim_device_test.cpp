@@ -2,6 +2,7 @@
 // reset over SMP, and the state directory (a new SimDevice on it is the same device).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -151,6 +152,26 @@ TEST_F(SimDeviceTest, ARestartedDeviceKeepsItsFlashOtpAndProgrammedState) {
   EXPECT_TRUE(device.soc().sim_flash().Program(secondary + 128, word).ok());
   // Key OTP came back too: the bootloader verified the image with the provisioned key.
   EXPECT_EQ(device.last_decision()->reason, boot::BootReason::kPrimaryValid);
+}
+
+TEST_F(SimDeviceTest, GoldenImageIsProvisionedAndAPowerCycleBootsAgain) {
+  const std::vector<uint8_t> golden = MakeImage(signing_, 0, 2000);
+  FactoryImages images;
+  images.primary = MakeImage(signing_, 1, 3000);
+  images.golden = golden;
+  const DeviceConfig config = Nrf52840DeviceConfig();
+  SimDevice::Provision(StateDir(dir_ / "device"), config, KeyOtpRecordFromFiles(keys_), images);
+  SimDevice device(StateDir(dir_ / "device"), Sink());
+  const uint32_t golden_offset = config.layout.bootloader_size + config.layout.boot_state_size +
+                                 config.layout.upload_state_size + 2 * config.layout.slot_size +
+                                 config.layout.swap_size;
+  const auto& raw = device.soc().sim_flash().raw();
+  EXPECT_TRUE(std::equal(golden.begin(), golden.end(), raw.begin() + golden_offset));
+  device.PowerCycle();
+  EXPECT_EQ(device.boots(), 2u);
+  EXPECT_EQ(device.mode(), DeviceMode::kApplication);
+  EXPECT_NE(log_.find("boot 2 (power_on): primary_valid -> application 1.0.0"), std::string::npos)
+      << log_;
 }
 
 TEST_F(SimDeviceTest, AnImageSignedWithAnotherKeyLeavesTheDeviceInOtaMode) {
