@@ -174,8 +174,10 @@ TEST(SmpReplyTest, DecodesV2GroupErrorsWithReason) {
   EXPECT_EQ(*error, (SmpErrorCode{true, 1, 8, "x"}));
   const std::string text = DescribeSmpError(*error);
   EXPECT_EQ(text,
-            "image group rc 8 (hash_not_found): no image on the device has this hash (device "
-            "says: x); take the hash from `bleota dfu image list`");
+            "image group rc 8 (hash_not_found): no image on the device has this hash, or the "
+            "image is signed with a key the device does not trust (device says: x); take the "
+            "hash from `bleota dfu image list`; sign with a key the device was provisioned "
+            "with");
   const SmpDeviceError exception("image test", *error);
   EXPECT_EQ(exception.code(), ExitCode::kDevice);
   EXPECT_EQ(std::string(exception.what()), "image test failed: the device answered " + text);
