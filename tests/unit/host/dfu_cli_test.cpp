@@ -15,9 +15,9 @@
 #include <thread>
 #include <vector>
 
-#include "bleota/smp/serial_framing.hpp"
 #include "dfu_fake_device.hpp"
 #include "host_test_support.hpp"
+#include "pty_serial_device.hpp"
 
 namespace bleota::host {
 namespace {
@@ -278,42 +278,13 @@ TEST(DfuCliTest, SubprocessExitCodes) {
 }
 
 TEST(DfuCliTest, SerialPty) {
-  const int master = posix_openpt(O_RDWR | O_NOCTTY);
-  ASSERT_GE(master, 0);
-  ASSERT_EQ(grantpt(master), 0);
-  ASSERT_EQ(unlockpt(master), 0);
-  const std::string path = ptsname(master);
-  std::atomic<bool> stop{false};
   FakeSmpDevice device;
-  std::thread serve([&] {
-    Bytes buffer(4096);
-    smp::SerialFrameDecoder decoder(ByteSpan(buffer.data(), buffer.size()));
-    uint8_t chunk[256];
-    while (!stop) {
-      pollfd p{master, POLLIN, 0};
-      if (poll(&p, 1, 20) <= 0) continue;
-      const ssize_t n = read(master, chunk, sizeof(chunk));
-      if (n <= 0) continue;
-      ConstByteSpan input(chunk, static_cast<size_t>(n));
-      while (!input.empty()) {
-        const smp::SerialDecodeStep step = decoder.Feed(input);
-        input = input.subspan(step.consumed);
-        if (step.event != smp::SerialEvent::kPacket) continue;
-        const auto reply = device.Handle(Bytes(decoder.packet().begin(), decoder.packet().end()));
-        Bytes lines(smp::SerialEncodedSize(reply->size()));
-        const size_t size =
-            *smp::EncodeSerialPacket(ConstByteSpan(*reply), ByteSpan(lines.data(), lines.size()));
-        (void)!write(master, lines.data(), size);
-      }
-    }
-  });
+  test::PtySerialDevice pty([&](const Bytes& request) { return device.Handle(request); });
+  const std::string path = pty.path();
   const json& vector = test::ManifestImage("ecdsa_p256_h200");
   const std::string file = (test::VectorDir() / vector.at("file").get<std::string>()).string();
   const CliRun echo = RunBleota({"dfu", "--device", path, "--baud", "921600", "echo", "tty"});
   const CliRun upload = RunBleota({"dfu", "--device", path, "image", "upload", file});
-  stop = true;
-  serve.join();
-  close(master);
   EXPECT_EQ(echo.code, 0) << echo.err;
   EXPECT_EQ(echo.out, "tty\n");
   EXPECT_EQ(upload.code, 0) << upload.err;

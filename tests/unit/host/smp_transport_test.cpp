@@ -25,6 +25,7 @@
 #include "bleota/smp/os_group.hpp"
 #include "bleota/smp/serial_framing.hpp"
 #include "bleota/smp/smp_server.hpp"
+#include "pty_serial_device.hpp"
 
 namespace bleota::host {
 namespace {
@@ -181,77 +182,33 @@ TEST(SmpUdpTransportTest, UnresolvableHostIsATransportError) {
   }
 }
 
-// The device end of a pty: reads the client's lines, decodes them with the core's decoder,
-// answers with console text and the framed reply.
+// The device end of a pty: the real server behind the shared pty double, with console text
+// before each reply and, when asked, a frame with a bad CRC first.
 class PtyDevice {
  public:
-  PtyDevice() {
-    master_ = posix_openpt(O_RDWR | O_NOCTTY);
-    EXPECT_GE(master_, 0);
-    EXPECT_EQ(grantpt(master_), 0);
-    EXPECT_EQ(unlockpt(master_), 0);
-    path_ = ptsname(master_);
-    thread_ = std::thread([this] { Serve(); });
-  }
-  ~PtyDevice() {
-    stop_ = true;
-    thread_.join();
-    close(master_);
-  }
-  const std::string& path() const { return path_; }
-  int packets() const { return packets_; }
+  PtyDevice()
+      : pty_([this](
+                 const Bytes& request) -> std::optional<Bytes> { return device_.Handle(request); },
+             [this](const Bytes& reply) { return BeforeReply(reply); }) {}
+  const std::string& path() const { return pty_.path(); }
+  int packets() const { return pty_.packets(); }
   std::atomic<bool> garbage_first{false};
 
  private:
-  void Write(const uint8_t* data, size_t size) {
-    while (size > 0) {
-      const ssize_t n = write(master_, data, size);
-      if (n <= 0) return;
-      data += n;
-      size -= static_cast<size_t>(n);
+  Bytes BeforeReply(const Bytes& reply) const {
+    const std::string console = "[00:00:01] <inf> app: console text\n";
+    Bytes before(console.begin(), console.end());
+    if (garbage_first) {
+      // A frame with a bad CRC: the client drops it and waits on.
+      Bytes bad = test::EncodeSerialFrame(reply);
+      bad[bad.size() / 2] = bad[bad.size() / 2] == 'A' ? 'B' : 'A';
+      before.insert(before.end(), bad.begin(), bad.end());
     }
-  }
-  void Serve() {
-    Bytes packet_buffer(4096);
-    smp::SerialFrameDecoder decoder(ByteSpan(packet_buffer.data(), packet_buffer.size()));
-    uint8_t chunk[256];
-    while (!stop_) {
-      pollfd p{master_, POLLIN, 0};
-      if (poll(&p, 1, 20) <= 0) continue;
-      const ssize_t n = read(master_, chunk, sizeof(chunk));
-      if (n <= 0) continue;
-      ConstByteSpan input(chunk, static_cast<size_t>(n));
-      while (!input.empty()) {
-        const smp::SerialDecodeStep step = decoder.Feed(input);
-        input = input.subspan(step.consumed);
-        if (step.event != smp::SerialEvent::kPacket) continue;
-        ++packets_;
-        const ConstByteSpan request = decoder.packet();
-        const Bytes response = device_.Handle(Bytes(request.begin(), request.end()));
-        const std::string console = "[00:00:01] <inf> app: console text\n";
-        Write(reinterpret_cast<const uint8_t*>(console.data()), console.size());
-        if (garbage_first) {
-          // A frame with a bad CRC: the client drops it and waits on.
-          Bytes bad(smp::SerialEncodedSize(response.size()));
-          const size_t size =
-              *smp::EncodeSerialPacket(ConstByteSpan(response), ByteSpan(bad.data(), bad.size()));
-          bad[size / 2] = bad[size / 2] == 'A' ? 'B' : 'A';
-          Write(bad.data(), size);
-        }
-        Bytes lines(smp::SerialEncodedSize(response.size()));
-        const size_t size =
-            *smp::EncodeSerialPacket(ConstByteSpan(response), ByteSpan(lines.data(), lines.size()));
-        Write(lines.data(), size);
-      }
-    }
+    return before;
   }
 
   DeviceServer device_;
-  int master_ = -1;
-  std::string path_;
-  std::atomic<bool> stop_{false};
-  std::atomic<int> packets_{0};
-  std::thread thread_;
+  test::PtySerialDevice pty_;
 };
 
 TEST(SmpSerialTransportTest, TalksFramedSmpOverAPty) {
