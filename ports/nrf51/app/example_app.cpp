@@ -1,0 +1,102 @@
+// The example application for the nRF51 port: prints the version from its own image header,
+// confirms itself when it runs in a test boot (after its start-up got this far, as a real app
+// would after its self-checks), and takes commands on UART0 (one per line):
+//   ota      ask the bootloader for OTA mode (retained RAM) and reset
+//   reset    reset
+//   version  print the version again
+#include <cstdint>
+#include <string_view>
+
+#include "bleota/boot/flash_layout.hpp"
+#include "bleota/boot/image_control.hpp"
+#include "bleota/image/image_header.hpp"
+#include "bleota/nrf51/layout_config.hpp"
+#include "bleota/nrf51/nvmc_flash.hpp"
+#include "bleota/nrf51/reset.hpp"
+#include "bleota/nrf51/uart.hpp"
+
+namespace {
+
+using namespace bleota;
+using nrf51::Uart0;
+
+void PrintVersion(FlashArea& primary) {
+  Result<image::ImageLayout> layout = image::ParseImageHeader(primary);
+  Uart0::Write("app: bleota example ");
+  if (!layout.ok()) {
+    Uart0::Write("(no readable image header)\n");
+    return;
+  }
+  const image::ImageVersion& v = layout->header.version;
+  nrf51::PrintDecimal(v.major);
+  Uart0::Write(".");
+  nrf51::PrintDecimal(v.minor);
+  Uart0::Write(".");
+  nrf51::PrintDecimal(v.revision);
+  Uart0::Write("+");
+  nrf51::PrintDecimal(v.build);
+  Uart0::Write("\n");
+}
+
+void RunCommand(std::string_view line, FlashArea& primary) {
+  if (line == "ota") {
+    Uart0::Write("app: asking the bootloader for OTA mode\n");
+    boot::RequestOtaMode(nrf51::RetainedRecordRam());
+    nrf51::SystemReset(boot::ResetCause::kSoftware);
+  } else if (line == "reset") {
+    Uart0::Write("app: reset\n");
+    nrf51::SystemReset(boot::ResetCause::kSoftware);
+  } else if (line == "version") {
+    PrintVersion(primary);
+  } else if (!line.empty()) {
+    Uart0::Write("app: unknown command (ota, reset, version)\n");
+  }
+}
+
+}  // namespace
+
+int main() {
+  Uart0::Init();
+  nrf51::ReadResetCause();  // consumes the reset marker the bootloader already judged
+  nrf51::NvmcFlash flash;
+  Result<boot::BootLayout> layout = boot::BootLayout::Create(flash, nrf51::kLayout);
+  if (!layout.ok()) {
+    Uart0::Write("app: the flash layout does not fit\n");
+    for (;;) {
+    }
+  }
+  const boot::BootAreas areas = layout->areas();
+  PrintVersion(*areas.primary);
+
+  boot::ImageControl control(*areas.boot_state);
+  Result<boot::BootState> state = control.Read();
+  if (!state.ok()) {
+    Uart0::Write("app: boot state unreadable: ");
+    Uart0::Write(state.status().name());
+    Uart0::Write("\n");
+  } else if (state->primary_testing) {
+    Uart0::Write("app: test boot, confirming the image\n");
+    const Status confirmed = control.ConfirmRunningImage();
+    Uart0::Write(confirmed.ok() ? "app: confirmed\n" : "app: confirm failed: ");
+    if (!confirmed.ok()) {
+      Uart0::Write(confirmed.name());
+      Uart0::Write("\n");
+    }
+  } else {
+    Uart0::Write("app: image confirmed\n");
+  }
+
+  Uart0::Write("app: ready (commands: ota, reset, version)\n");
+  char line[32];
+  size_t length = 0;
+  for (;;) {
+    uint8_t byte;
+    if (!Uart0::TryRead(byte)) continue;
+    if (byte == '\r' || byte == '\n') {
+      RunCommand(std::string_view(line, length), *areas.primary);
+      length = 0;
+    } else if (length < sizeof(line)) {
+      line[length++] = static_cast<char>(byte);
+    }
+  }
+}
