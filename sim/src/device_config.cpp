@@ -96,6 +96,7 @@ json DeviceConfigToJson(const DeviceConfig& config) {
       {"health_miss_limit", config.health_miss_limit},
       {"watchdog_period_ms", config.watchdog_period_ms},
       {"app", {{"auto_confirm", config.app.auto_confirm}}},
+      {"flash_timing", config.flash_timing},
   };
 }
 
@@ -133,6 +134,10 @@ DeviceConfig DeviceConfigFromJson(const nlohmann::json& root) {
     host::ThrowUsage("device.json: 'app.auto_confirm' must be true or false");
   }
   config.app.auto_confirm = confirm->get<bool>();
+  if (const auto timing = root.find("flash_timing"); timing != root.end()) {
+    if (!timing->is_boolean()) host::ThrowUsage("device.json: 'flash_timing' must be true or false");
+    config.flash_timing = timing->get<bool>();
+  }
   return config;
 }
 

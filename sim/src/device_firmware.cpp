@@ -174,6 +174,15 @@ smp::SmpTransportResult DeviceFirmware::OnSerialBytes(ConstByteSpan bytes) {
   return result;
 }
 
+smp::SmpTransportResult DeviceFirmware::OnBleWrite(smp::BleSmpTransport& transport,
+                                                   ConstByteSpan write) {
+  soc_.KickWatchdog();
+  smp::SmpTransportResult result = transport.OnWrite(write);
+  soc_.KickWatchdog();
+  LogUploadProgress();
+  return result;
+}
+
 size_t DeviceFirmware::HandleSmp(ConstByteSpan request, ByteSpan response) {
   soc_.KickWatchdog();
   Result<size_t> size = server_->Handle(request, response);

@@ -20,6 +20,10 @@ SocConfig SocConfigOf(const DeviceConfig& config) {
   soc.reprogram_rule = ReprogramRule::kError;
   soc.otp_size = config.otp_size;
   soc.otp_key_region_size = config.otp_key_region_size;
+  if (!config.flash_timing) {
+    for (FlashProfile::EraseTime& erase : soc.flash_profile.erase_times) erase.us = 0;
+    soc.flash_profile.program_us_per_word = 0;
+  }
   return soc;
 }
 
@@ -257,6 +261,16 @@ std::vector<uint8_t> SimDevice::HandleSmp(std::span<const uint8_t> request) {
   response.resize(firmware_->HandleSmp(request, response));
   Persist();
   return response;
+}
+
+smp::SmpTransportResult SimDevice::OnBleWrite(smp::BleSmpTransport& transport,
+                                              ConstByteSpan write) {
+  smp::SmpTransportResult result;
+  result.consumed = write.size();
+  if (firmware_ == nullptr) return result;
+  result = firmware_->OnBleWrite(transport, write);
+  Persist();
+  return result;
 }
 
 bool SimDevice::reset_requested() const {

@@ -33,6 +33,9 @@ struct DeviceConfig {
   uint8_t health_miss_limit = 1;
   uint32_t watchdog_period_ms = 30000;
   AppBehaviour app;
+  // false: flash erases and programs take no virtual time (link benchmarks measure the link
+  // alone, docs/ble-link.md). Stored as "flash_timing" (absent: true).
+  bool flash_timing = true;
 };
 
 // The default device: an nRF52840 (1 MiB, 4 KiB pages) with a 48 KiB bootloader, 8 KiB each of

@@ -23,6 +23,7 @@
 #include "bleota/boot/upload_state_store.hpp"
 #include "bleota/sim/sim_soc.hpp"
 #include "bleota/simdev/device_config.hpp"
+#include "bleota/smp/ble_smp_transport.hpp"
 #include "bleota/smp/image_group.hpp"
 #include "bleota/smp/os_group.hpp"
 #include "bleota/smp/reset_request.hpp"
@@ -78,6 +79,12 @@ class DeviceFirmware {
   // One whole request packet, straight to the server (in-process tests). Returns the response
   // size in `response` (0: none).
   size_t HandleSmp(ConstByteSpan request, ByteSpan response);
+  // One GATT write to a BLE transport built on server() and reset_request() (the BLE session
+  // owns it, as the link owns its MTU).
+  smp::SmpTransportResult OnBleWrite(smp::BleSmpTransport& transport, ConstByteSpan write);
+
+  smp::SmpServer& server() { return *server_; }
+  const smp::ResetRequest& reset_request() const { return reset_; }
 
   bool reset_requested() const { return reset_.pending(); }
 

@@ -74,6 +74,9 @@ class SimDevice {
   // One whole request packet straight to the SMP server (in-process tests); the response
   // (empty: none).
   std::vector<uint8_t> HandleSmp(std::span<const uint8_t> request);
+  // One write to a BLE SMP transport built on firmware()'s server and reset request
+  // (BleDeviceSession); persisted as OnUdpDatagram.
+  smp::SmpTransportResult OnBleWrite(smp::BleSmpTransport& transport, ConstByteSpan write);
 
   // An SMP reset was accepted and its reply sent: resets (software reset) and boots.
   bool reset_requested() const;
@@ -86,6 +89,10 @@ class SimDevice {
   const std::optional<boot::BootDecision>& last_decision() const { return last_decision_; }
   const DeviceConfig& config() const { return config_; }
   SimSoc& soc() { return *soc_; }
+  // What runs now (nullptr while halted); replaced at every boot.
+  DeviceFirmware* firmware() { return firmware_.get(); }
+  // BLE centrals can connect (the firmware runs and advertises).
+  bool advertising() const { return firmware_ != nullptr; }
   uint32_t boots() const { return boots_; }
 
  private:

@@ -1,0 +1,79 @@
+// The peripheral side of a BleLink on a SimDevice: the device's GATT SMP service. At connect it
+// builds the device library's smp::BleSmpTransport on the running firmware's SMP server, takes
+// the MTU of the MTU exchange, and gives each Write Command to the transport when the device is
+// not busy; the replies go out as notifications.
+//
+// Time: the device's processing time is what the request moved the device's VirtualClock (flash
+// erases and programs). Before each write the device clock is brought up to the link time
+// (never back); the device is busy until its clock, and a reply's notifications are ready at
+// that time. While busy the device takes no writes, so the link's RX buffers fill and packets
+// are refused (flow control). When a reply leaves a reset pending, the session resets the
+// device once the reply is acknowledged and the connection ends (kDeviceReset); the reset's
+// boot work moves the device clock, and a new connection can start once the link time reaches
+// it (the device advertises again after its boot).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "bleota/simdev/ble_link.hpp"
+#include "bleota/simdev/sim_device.hpp"
+#include "bleota/smp/ble_smp_transport.hpp"
+#include "bleota/smp/smp_link.hpp"
+
+namespace bleota::sim {
+
+struct BleSessionStats {
+  uint64_t writes = 0;            // Write Commands given to the device
+  uint64_t responses = 0;         // replies the device sent
+  uint64_t dropped = 0;           // requests dropped (framing, no answer)
+  uint64_t notifications = 0;     // notifications queued
+  uint64_t device_busy_us = 0;    // device clock time spent on writes
+  uint64_t resets = 0;            // device resets that ended a connection
+  uint64_t refused_connects = 0;  // Connect() while the device did not advertise
+};
+
+class BleDeviceSession final : public BlePeripheralHost, private smp::SmpLinkSink {
+ public:
+  // Attaches itself to `link` as its peripheral host; both must outlive the session.
+  BleDeviceSession(SimDevice& device, BleLink& link);
+  ~BleDeviceSession() override;
+  BleDeviceSession(const BleDeviceSession&) = delete;
+  BleDeviceSession& operator=(const BleDeviceSession&) = delete;
+
+  // The central connects: runs the link up to the device clock first (a booting device does not
+  // advertise yet). kFailedPrecondition when the device does not advertise
+  // (SimDevice::advertising()) or the link is connected.
+  Status Connect();
+
+  // The time the device is busy until (its clock).
+  uint64_t device_time_us() const;
+  bool device_busy() const { return device_time_us() > link_.now_us(); }
+  const BleSessionStats& stats() const { return stats_; }
+  SimDevice& device() { return device_; }
+
+  // BlePeripheralHost.
+  void OnConnect(BleLink& link) override;
+  void OnMtu(BleLink& link, uint16_t att_mtu) override;
+  void OnDisconnect(BleLink& link, BleDisconnectReason reason) override;
+  void Service(BleLink& link) override;
+
+ private:
+  // smp::SmpLinkSink: one notification of the reply in progress.
+  Status Send(ConstByteSpan bytes) override;
+  void SyncDeviceClock();
+  void EndConnection(BleDisconnectReason reason);
+
+  SimDevice& device_;
+  BleLink& link_;
+  std::vector<uint8_t> request_buffer_;
+  std::vector<uint8_t> response_buffer_;
+  std::optional<smp::BleSmpTransport> transport_;
+  const DeviceFirmware* firmware_ = nullptr;  // the firmware the transport serves
+  uint32_t boots_at_connect_ = 0;
+  bool reset_pending_ = false;
+  BleSessionStats stats_;
+};
+
+}  // namespace bleota::sim

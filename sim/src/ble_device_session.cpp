@@ -1,0 +1,104 @@
+#include "bleota/simdev/ble_device_session.hpp"
+
+namespace bleota::sim {
+
+BleDeviceSession::BleDeviceSession(SimDevice& device, BleLink& link)
+    : device_(device),
+      link_(link),
+      request_buffer_(kSmpBufferSize),
+      response_buffer_(kSmpBufferSize) {
+  link_.AttachPeripheral(this);
+}
+
+BleDeviceSession::~BleDeviceSession() {
+  // The device side goes away: so does the connection.
+  link_.AttachPeripheral(nullptr);
+  link_.Disconnect(BleDisconnectReason::kPeripheral);
+}
+
+uint64_t BleDeviceSession::device_time_us() const { return device_.soc().clock().now_us(); }
+
+Status BleDeviceSession::Connect() {
+  if (link_.connected()) return StatusCode::kFailedPrecondition;
+  // A device that is still booting (its clock ahead of the link) advertises after its boot.
+  if (device_time_us() > link_.now_us()) link_.RunUntil(device_time_us());
+  if (!device_.advertising()) {
+    ++stats_.refused_connects;
+    return StatusCode::kFailedPrecondition;
+  }
+  return link_.Connect();
+}
+
+void BleDeviceSession::OnConnect(BleLink&) {
+  reset_pending_ = false;
+  transport_.reset();
+  firmware_ = device_.firmware();
+  boots_at_connect_ = device_.boots();
+  if (firmware_ == nullptr) return;  // nothing serves: Service ends the connection
+  DeviceFirmware& firmware = *device_.firmware();
+  smp::SmpLinkSink& sink = *this;  // private base: converted here, where it is accessible
+  transport_.emplace(firmware.server(), sink, firmware.reset_request(), ByteSpan(request_buffer_),
+                     ByteSpan(response_buffer_));
+}
+
+void BleDeviceSession::OnMtu(BleLink&, uint16_t att_mtu) {
+  // The link's MTU is within [23, 517] (BleLinkParams::Validate), which the transport takes.
+  if (transport_) transport_->OnMtuChanged(att_mtu).IgnoreError();
+}
+
+void BleDeviceSession::OnDisconnect(BleLink&, BleDisconnectReason) {
+  if (transport_) transport_->OnDisconnect();
+  transport_.reset();
+  firmware_ = nullptr;
+  reset_pending_ = false;
+}
+
+void BleDeviceSession::SyncDeviceClock() {
+  const uint64_t device_us = device_time_us();
+  if (device_us < link_.now_us()) device_.soc().clock().Advance(link_.now_us() - device_us);
+}
+
+void BleDeviceSession::EndConnection(BleDisconnectReason reason) { link_.Disconnect(reason); }
+
+void BleDeviceSession::Service(BleLink& link) {
+  // The firmware the transport serves is gone (a reset or power cut outside the session) or
+  // never ran: the connection is gone with it.
+  if (!transport_ || device_.firmware() != firmware_ || device_.boots() != boots_at_connect_) {
+    EndConnection(transport_ ? BleDisconnectReason::kDeviceReset
+                             : BleDisconnectReason::kPeripheral);
+    return;
+  }
+  if (reset_pending_) {
+    // The reply asked for a reset: once the central has it, the device resets (its boot work
+    // moves the device clock) and the connection ends with it.
+    if (!link.peripheral_tx_idle()) return;
+    SyncDeviceClock();
+    device_.RunRequestedReset();
+    ++stats_.resets;
+    EndConnection(BleDisconnectReason::kDeviceReset);
+    return;
+  }
+  while (!device_busy() && link.has_write()) {
+    SyncDeviceClock();
+    std::optional<std::vector<uint8_t>> write = link.TakeWrite();
+    const uint64_t start_us = device_time_us();
+    ++stats_.writes;
+    const smp::SmpTransportResult result = device_.OnBleWrite(*transport_, *write);
+    stats_.device_busy_us += device_time_us() - start_us;
+    stats_.responses += result.responses;
+    stats_.dropped += result.dropped;
+    if (result.reset_requested) {
+      reset_pending_ = true;  // the rest of this write is never read: the device resets
+      return;
+    }
+  }
+}
+
+Status BleDeviceSession::Send(ConstByteSpan bytes) {
+  // Inside OnBleWrite: the device clock is where the request's processing ended.
+  ++stats_.notifications;
+  if (!link_.Notify(bytes, device_time_us())) return StatusCode::kFailedPrecondition;
+  return Status::Ok();
+}
+
+}  // namespace bleota::sim
