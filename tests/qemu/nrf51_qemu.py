@@ -4,14 +4,26 @@
 usage: nrf51_qemu.py --build-dir DIR --work-dir DIR [--bleota PATH] COMMAND
   build      configure (preset nrf51) and build the firmware in DIR
   selftest   UART, NVMC flash driver, reset cause and retained RAM (exit code via semihosting)
+  dfu        blank device: install v1 over SMP serial, tampered/unknown-key images refused,
+             v2 test boot confirmed by the app; RAM peaks (stack, mbedTLS arena)
 
 Exit codes: 0 passed, 1 failed, 77 skipped (QEMU is missing or cannot start a micro:bit).
 """
 import argparse
+import json
 import os
+import pty
+import re
+import select
 import shutil
+import signal
+import socket
 import subprocess
 import sys
+import termios
+import threading
+import time
+import tty
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SKIP = 77
@@ -61,7 +73,455 @@ def cmd_selftest(args):
         raise TestFailure(f"selftest exited with {run.returncode}: {run.stderr.strip()}")
 
 
-COMMANDS = {"build": cmd_build, "selftest": cmd_selftest}
+class Session:
+    """One QEMU micro:bit run: UART0 on a unix socket (everything the device prints is kept and
+    can be bridged to a pty for `bleota dfu`), QMP and the gdb stub on unix sockets."""
+
+    def __init__(self, args, name, kernel, paused=False, icount=False):
+        self.args = args
+        self.dir = os.path.join(args.work_dir, name)
+        shutil.rmtree(self.dir, ignore_errors=True)
+        os.makedirs(self.dir)
+        self.uart_path = os.path.join(self.dir, "uart.sock")
+        self.qmp_path = os.path.join(self.dir, "qmp.sock")
+        self.gdb_path = os.path.join(self.dir, "gdb.sock")
+        cmd = [QEMU, "-M", "microbit", "-display", "none", "-monitor", "none",
+               "-kernel", kernel,
+               "-chardev", f"socket,id=uart0,path={self.uart_path},server=on,wait=on",
+               "-serial", "chardev:uart0",
+               "-chardev", f"socket,id=qmp0,path={self.qmp_path},server=on,wait=off",
+               "-mon", "chardev=qmp0,mode=control",
+               "-chardev", f"socket,id=gdb0,path={self.gdb_path},server=on,wait=off",
+               "-gdb", "chardev:gdb0"]
+        if paused:
+            cmd.append("-S")
+        if icount:
+            cmd += ["-icount", "shift=0"]
+        self.log_path = os.path.join(self.dir, "qemu.log")
+        self.proc = subprocess.Popen(cmd, stdout=open(self.log_path, "wb"),
+                                     stderr=subprocess.STDOUT)
+        self.uart = self._connect(self.uart_path)
+        self.output = bytearray()
+        self.lock = threading.Lock()
+        self.master, self.slave = pty.openpty()
+        tty.setraw(self.slave)
+        self.pty_path = os.ttyname(self.slave)
+        self.bridging = False
+        self.stopped = False
+        self.reader = threading.Thread(target=self._pump, daemon=True)
+        self.reader.start()
+        self.qmp = None
+
+    def _connect(self, path, timeout=10):
+        deadline = time.time() + timeout
+        while True:
+            if self.proc.poll() is not None:
+                with open(self.log_path, errors="replace") as f:
+                    log(f"SKIP: QEMU could not start a micro:bit: {f.read().strip()}")
+                sys.exit(SKIP)
+            try:
+                s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                s.connect(path)
+                return s
+            except OSError:
+                if time.time() > deadline:
+                    raise TestFailure(f"QEMU did not open {path}")
+                time.sleep(0.05)
+
+    def _pump(self):
+        while not self.stopped:
+            try:
+                ready, _, _ = select.select([self.uart, self.master], [], [], 0.1)
+            except (OSError, ValueError):
+                return
+            if self.uart in ready:
+                try:
+                    data = self.uart.recv(4096)
+                except OSError:
+                    return
+                if not data:
+                    return
+                with self.lock:
+                    self.output += data
+                if self.bridging:
+                    os.write(self.master, data)
+            if self.master in ready:
+                data = os.read(self.master, 4096)
+                if self.bridging and data:
+                    self.uart.sendall(data)
+
+    def text(self, start=0):
+        with self.lock:
+            return self.output[start:].decode("latin-1")
+
+    def mark(self):
+        with self.lock:
+            return len(self.output)
+
+    def expect(self, pattern, start=0, timeout=30):
+        """Waits until the device printed a line matching `pattern` after position `start`."""
+        deadline = time.time() + timeout
+        regex = re.compile(pattern)
+        while time.time() < deadline:
+            m = regex.search(self.text(start))
+            if m:
+                return m
+            if self.proc.poll() is not None:
+                break
+            time.sleep(0.05)
+        raise TestFailure(f"the device did not print /{pattern}/ within {timeout} s; it printed:\n"
+                          + self.console(start))
+
+    def console(self, start=0):
+        """The device's output without the SMP frames (lines starting 0x06 0x09 / 0x04 0x14)."""
+        lines = self.text(start).split("\n")
+        return "\n".join(l for l in lines if not l.startswith(("\x06\x09", "\x04\x14")))
+
+    def send(self, text):
+        self.uart.sendall(text.encode())
+
+    def dfu(self, args, *command, expect_rc=0):
+        """Runs `bleota dfu --transport serial --device <pty> COMMAND` against the device."""
+        termios.tcflush(self.slave, termios.TCIOFLUSH)
+        self.bridging = True
+        try:
+            cmd = [args.bleota, "dfu", "--transport", "serial", "--device", self.pty_path,
+                   "--timeout", "3000"] + list(command)
+            started = time.time()
+            run = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+        finally:
+            time.sleep(0.1)
+            self.bridging = False
+        log(f"$ bleota dfu {' '.join(command)}  (exit {run.returncode}, "
+            f"{time.time() - started:.1f} s)")
+        for line in (run.stdout + run.stderr).strip().splitlines():
+            log("  " + line)
+        if expect_rc is not None and run.returncode != expect_rc:
+            raise TestFailure(f"bleota dfu {' '.join(command)} exited {run.returncode}, "
+                              f"expected {expect_rc}")
+        return run
+
+    def qmp_command(self, command, **arguments):
+        if self.qmp is None:
+            self.qmp = self._connect(self.qmp_path).makefile("rw")
+            json.loads(self.qmp.readline())  # greeting
+            self.qmp_command("qmp_capabilities")
+        self.qmp.write(json.dumps({"execute": command, "arguments": arguments}) + "\n")
+        self.qmp.flush()
+        while True:
+            reply = json.loads(self.qmp.readline())
+            if "return" in reply:
+                return reply["return"]
+            if "error" in reply:
+                raise TestFailure(f"QMP {command}: {reply['error']}")
+
+    def save_flash(self, path, flash_size):
+        """Saves the whole flash (the power-cut state) with QMP memsave (the CPU's view: the
+        micro:bit's memory is not in the system address space that pmemsave reads)."""
+        self.qmp_command("memsave", val=0, size=flash_size, filename=path)
+
+    def close(self):
+        self.stopped = True
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        self.reader.join(timeout=2)
+        for fd in (self.master, self.slave):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        self.uart.close()
+
+
+class Gdb:
+    """The few gdb remote-protocol packets the power-cut test needs (QEMU's gdb stub)."""
+
+    def __init__(self, session):
+        self.sock = session._connect(session.gdb_path)
+        self.buffer = b""
+
+    def _read_packet(self, timeout):
+        deadline = time.time() + timeout
+        while True:
+            m = re.search(rb"\$([^#]*)#[0-9a-fA-F]{2}", self.buffer)
+            if m:
+                self.buffer = self.buffer[m.end():]
+                self.sock.sendall(b"+")
+                return m.group(1).decode()
+            left = deadline - time.time()
+            if left <= 0:
+                raise TestFailure("no answer from QEMU's gdb stub")
+            self.sock.settimeout(left)
+            try:
+                data = self.sock.recv(4096)
+            except socket.timeout:
+                continue
+            if not data:
+                raise TestFailure("QEMU's gdb stub closed the connection")
+            self.buffer += data
+
+    def command(self, payload, timeout=10):
+        checksum = sum(payload.encode()) % 256
+        self.sock.sendall(f"${payload}#{checksum:02x}".encode())
+        return self._read_packet(timeout)
+
+    def resume(self):
+        """Continues without waiting for the next stop."""
+        self.sock.sendall(b"$c#63")
+
+    def halt(self):
+        self.sock.sendall(b"\x03")
+        return self._read_packet(10)
+
+    def write_memory(self, address, data):
+        for off in range(0, len(data), 1024):
+            chunk = data[off:off + 1024]
+            reply = self.command(f"M{address + off:x},{len(chunk):x}:{chunk.hex()}")
+            if reply != "OK":
+                raise TestFailure(f"gdb memory write at {address + off:#x}: {reply}")
+
+
+ARENA_PAINT = bytes([0xE7]) * 4
+STACK_PAINT = bytes.fromhex("a55ac33c")  # 0x3CC35AA5 (ports/nrf51/src/startup.cpp)
+
+
+class RamProbe:
+    """Measures the bootloader's RAM use through breakpoints of QEMU's gdb stub. At main() of each
+    boot it waits for the first allocation (mbedtls_memory_buffer_alloc_init has zeroed the arena
+    by then) and paints the arena; at the jump to the application it reads RAM and keeps the
+    stack and arena peaks of that boot (the start-up code paints the free RAM below the stack).
+    measure_now() does the same for the running OTA mode."""
+
+    def __init__(self, session, elf, layout):
+        self.session = session
+        self.layout = layout
+        self.gdb = Gdb(session)
+        self.arena = symbol_address(elf, r"g_arena$")
+        self.size = arena_bytes(session.args)
+        self.bss_end = symbol_address(elf, r"^__bss_end$")
+        self.main = symbol_address(elf, r"^main$")
+        self.first_alloc = symbol_address(elf, r"^buffer_alloc_calloc$")
+        self.jump = symbol_address(elf, r"JumpToApplication")
+        self.armed = set()
+        self.boot_peaks = []  # (stack, arena) at each jump to the application
+        for address in (self.main, self.jump):
+            self._arm(address)
+        self.gdb.resume()
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _arm(self, address):
+        self.gdb.command(f"Z0,{address:x},2")
+        self.armed.add(address)
+
+    def _disarm(self, address):
+        self.gdb.command(f"z0,{address:x},2")
+        self.armed.discard(address)
+
+    def _pc(self):
+        registers = self.gdb.command("g")  # r0..r15, 8 hex digits each, little-endian
+        return int.from_bytes(bytes.fromhex(registers[15 * 8:16 * 8]), "little")
+
+    def _serve(self):
+        try:
+            while True:
+                self.gdb._read_packet(timeout=3600)
+                pc = self._pc()
+                if pc == self.main:
+                    self._arm(self.first_alloc)
+                elif pc == self.first_alloc:
+                    self._disarm(self.first_alloc)
+                    # The first block header (8 words) stays; the free space behind it is 0.
+                    self.gdb.write_memory(self.arena + 32, ARENA_PAINT * ((self.size - 32) // 4))
+                elif pc == self.jump:
+                    ram = b"".join(
+                        bytes.fromhex(self.gdb.command(f"m{a:x},400"))
+                        for a in range(self.layout["ram_base"],
+                                       self.layout["ram_base"] + self.layout["ram_size"], 0x400))
+                    self.boot_peaks.append(self.peaks(ram))
+                if pc in self.armed:  # step off the breakpoint, as gdb does
+                    self.gdb.command(f"z0,{pc:x},2")
+                    self.gdb.command("s")
+                    self.gdb.command(f"Z0,{pc:x},2")
+                self.gdb.resume()
+        except (TestFailure, OSError, ValueError) as e:
+            if not self.session.stopped:
+                log(f"RAM probe stopped: {e}")
+
+    def peaks(self, ram):
+        """(stack bytes used, arena bytes reached) from a RAM image."""
+        base = self.layout["ram_base"]
+        bss_end = self.bss_end - base
+        unused = 0
+        for i in range(bss_end, len(ram), 4):
+            if ram[i:i + 4] != STACK_PAINT:
+                break
+            unused += 4
+        arena = self.arena - base
+        reached = self.size
+        while reached >= 36 and ram[arena + reached - 4:arena + reached] == ARENA_PAINT:
+            reached -= 4
+        return len(ram) - bss_end - unused, reached
+
+    def measure_now(self):
+        path = os.path.join(self.session.dir, "ram.bin")
+        self.session.qmp_command("memsave", val=self.layout["ram_base"],
+                                 size=self.layout["ram_size"], filename=path)
+        with open(path, "rb") as f:
+            return self.peaks(f.read())
+
+    def report(self):
+        base = self.layout["ram_base"]
+        static = self.bss_end - base
+        free = self.layout["ram_size"] - static
+        ota_stack, ota_arena = self.measure_now()
+        boot_stack = max((p[0] for p in self.boot_peaks), default=0)
+        boot_arena = max((p[1] for p in self.boot_peaks), default=0)
+        log(f"RAM: static {static} B (incl. the {self.size} B mbedTLS arena), stack free for use "
+            f"{free} B")
+        log(f"RAM: boots that jumped ({len(self.boot_peaks)}): stack peak {boot_stack} B, arena "
+            f"peak {boot_arena} B")
+        log(f"RAM: OTA mode after uploads with the final image check: stack peak {ota_stack} B, "
+            f"arena peak {ota_arena} B")
+        if max(boot_stack, ota_stack) + 256 > free:
+            raise TestFailure("less than 256 bytes of stack headroom")
+
+
+def arena_bytes(args):
+    with open(os.path.join(args.build_dir, "CMakeCache.txt")) as f:
+        return int(re.search(r"BLEOTA_CRYPTO_ARENA_BYTES:STRING=(\d+)", f.read()).group(1))
+
+
+def symbol_address(elf, name_pattern):
+    out = subprocess.run(["arm-none-eabi-nm", "-C", elf], capture_output=True, text=True,
+                         check=True).stdout
+    for line in out.splitlines():
+        fields = line.split(" ", 2)
+        if len(fields) == 3 and re.search(name_pattern, fields[2]):
+            return int(fields[0], 16)
+    raise TestFailure(f"no symbol /{name_pattern}/ in {elf}")
+
+
+def load_layout(args):
+    with open(os.path.join(args.build_dir, "ports", "nrf51", "layout.json")) as f:
+        return json.load(f)
+
+
+def sign(args, layout, binary, version, out, key="sign-ecdsa-p256-priv.pem", pad_to=0):
+    """Signs the example application as `bleota image sign` does for any MCUboot image."""
+    payload = binary
+    if pad_to:
+        with open(binary, "rb") as f:
+            data = f.read()
+        payload = out + ".payload"
+        with open(payload, "wb") as f:
+            f.write(data + bytes(pad_to - len(data)))
+    subprocess.run([args.bleota, "image", "sign", "-k",
+                    os.path.join(ROOT, "tests", "vectors", "imgtool", "keys", key),
+                    "-H", hex(layout["image_header_size"]), "--pad-header", "-v", version,
+                    "-S", str(layout["slot_size"]), payload, out],
+                   check=True, capture_output=True)
+    return out
+
+
+def require_bleota(args):
+    if not args.bleota or not os.path.exists(args.bleota):
+        raise TestFailure("--bleota must name the built host tool")
+
+
+def prepare_images(args, layout):
+    require_bleota(args)
+    app = firmware(args, "nrf51_example_app") + ".bin"
+    d = os.path.join(args.work_dir, "images")
+    os.makedirs(d, exist_ok=True)
+    images = {
+        "v1": sign(args, layout, app, "1.0.0", os.path.join(d, "app-v1.img")),
+        "v2": sign(args, layout, app, "2.0.0", os.path.join(d, "app-v2.img")),
+        "wrong_key": sign(args, layout, app, "2.0.0", os.path.join(d, "app-wrong-key.img"),
+                          key="wrong-ecdsa-p256-priv.pem"),
+    }
+    # One payload byte flipped after signing: the hash no longer matches.
+    with open(images["v2"], "rb") as f:
+        data = bytearray(f.read())
+    data[layout["image_header_size"] + 100] ^= 0x01
+    images["tampered"] = os.path.join(d, "app-v2-tampered.img")
+    with open(images["tampered"], "wb") as f:
+        f.write(data)
+    return images
+
+
+def install_first_image(args, session, images):
+    """A blank device (only the bootloader) gets v1 over the UART and boots it."""
+    session.expect(r"boot: no_valid_image")
+    session.expect(r"ota: serving SMP")
+    at = session.mark()
+    session.dfu(args, "image", "upload", images["v1"], "--confirm", "--reset")
+    session.expect(r"boot: installed", at)
+    session.expect(r"app: bleota example 1\.0\.0\+0\n", at)
+    session.expect(r"app: ready", at)
+
+
+def enter_ota(session):
+    at = session.mark()
+    session.send("ota\n")
+    session.expect(r"boot: app_request", at)
+    session.expect(r"ota: serving SMP", at)
+
+
+def cmd_dfu(args):
+    """Blank device: install v1 over SMP serial; tampered and wrong-key images refused; v2 as a
+    test boot that the app confirms; it stays after a reset."""
+    require_qemu()
+    layout = load_layout(args)
+    images = prepare_images(args, layout)
+    session = Session(args, "dfu", firmware(args, "nrf51_bootloader"), paused=True)
+    try:
+        probe = RamProbe(session, firmware(args, "nrf51_bootloader"), layout)
+        started = time.time()
+        install_first_image(args, session, images)
+        log(f"v1 installed and running after {time.time() - started:.1f} s")
+
+        enter_ota(session)
+        run = session.dfu(args, "image", "upload", images["tampered"], expect_rc=7)
+        if "rc 24" not in run.stdout + run.stderr:
+            raise TestFailure("the tampered image was not refused with image rc 24")
+        run = session.dfu(args, "image", "upload", images["wrong_key"], expect_rc=7)
+        if "rc 8" not in run.stdout + run.stderr:
+            raise TestFailure("the image signed with an unknown key was not refused with rc 8")
+        at = session.mark()
+        session.dfu(args, "reset")
+        session.expect(r"boot: primary_valid", at)
+        session.expect(r"app: bleota example 1\.0\.0\+0\n", at)
+        log("refused images left v1 running")
+
+        enter_ota(session)
+        at = session.mark()
+        session.dfu(args, "image", "upload", images["v2"], "--test", "--reset")
+        session.expect(r"boot: installed", at)
+        session.expect(r"boot: starting application 2\.0\.0\+0 \(test boot\)", at)
+        session.expect(r"app: confirmed", at)
+        at = session.mark()
+        session.send("reset\n")
+        session.expect(r"boot: primary_valid", at)
+        session.expect(r"app: bleota example 2\.0\.0\+0\n", at)
+        session.expect(r"app: image confirmed", at)
+        log("v2 test-booted, confirmed by the app, kept after a reset")
+
+        enter_ota(session)
+        run = session.dfu(args, "image", "list")
+        if "2.0.0" not in run.stdout:
+            raise TestFailure("image list does not show 2.0.0 in the primary slot")
+        # An upload ends with the full image check (hash, key, signature): the RAM peak.
+        session.dfu(args, "image", "upload", images["v1"])
+        probe.report()
+    finally:
+        log("--- device console (SMP frames left out) ---")
+        log(session.console())
+        session.close()
+
+
+COMMANDS = {"build": cmd_build, "selftest": cmd_selftest, "dfu": cmd_dfu}
 
 
 def main():

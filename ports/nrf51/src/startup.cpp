@@ -19,6 +19,7 @@ namespace {
 using Handler = void (*)();
 constexpr int kSystemVectors = 16;
 constexpr int kNrf51Interrupts = 32;
+constexpr uint32_t kStackPaint = 0x3CC35AA5;
 
 }  // namespace
 
@@ -80,6 +81,10 @@ extern "C" void Reset_Handler() {
   uint32_t* src = &__data_load;
   for (uint32_t* dst = &__data_start; dst < &__data_end;) *dst++ = *src++;
   for (uint32_t* dst = &__bss_start; dst < &__bss_end;) *dst++ = 0;
+  // Paint the free RAM below this frame: the QEMU tests read the stack's high-water mark from it.
+  uint32_t* sp;
+  asm volatile("mov %0, sp" : "=r"(sp));
+  for (uint32_t* p = &__bss_end; p + 16 < sp;) *p++ = kStackPaint;
   for (Handler* ctor = __init_array_start; ctor < __init_array_end; ++ctor) (*ctor)();
   main();
   bleota::nrf51::SystemReset(bleota::boot::ResetCause::kSoftware);
