@@ -6,6 +6,8 @@ usage: nrf51_qemu.py --build-dir DIR --work-dir DIR [--bleota PATH] COMMAND
   selftest   UART, NVMC flash driver, reset cause and retained RAM (exit code via semihosting)
   dfu        blank device: install v1 over SMP serial, tampered/unknown-key images refused,
              v2 test boot confirmed by the app; RAM peaks (stack, mbedTLS arena)
+  power-cut  two power cuts in the middle of the install of a 48 KiB image (QEMU stopped at an
+             erase, flash saved with QMP memsave, a new QEMU started from it); it completes
 
 Exit codes: 0 passed, 1 failed, 77 skipped (QEMU is missing or cannot start a micro:bit).
 """
@@ -13,6 +15,7 @@ import argparse
 import json
 import os
 import pty
+import random
 import re
 import select
 import shutil
@@ -132,23 +135,20 @@ class Session:
         while not self.stopped:
             try:
                 ready, _, _ = select.select([self.uart, self.master], [], [], 0.1)
-            except (OSError, ValueError):
-                return
-            if self.uart in ready:
-                try:
+                if self.uart in ready:
                     data = self.uart.recv(4096)
-                except OSError:
-                    return
-                if not data:
-                    return
-                with self.lock:
-                    self.output += data
-                if self.bridging:
-                    os.write(self.master, data)
-            if self.master in ready:
-                data = os.read(self.master, 4096)
-                if self.bridging and data:
-                    self.uart.sendall(data)
+                    if not data:
+                        return
+                    with self.lock:
+                        self.output += data
+                    if self.bridging:
+                        os.write(self.master, data)
+                if self.master in ready:
+                    data = os.read(self.master, 4096)
+                    if self.bridging and data:
+                        self.uart.sendall(data)
+            except (OSError, ValueError):  # closed by close()
+                return
 
     def text(self, start=0):
         with self.lock:
@@ -265,6 +265,15 @@ class Gdb:
         checksum = sum(payload.encode()) % 256
         self.sock.sendall(f"${payload}#{checksum:02x}".encode())
         return self._read_packet(timeout)
+
+    def drain(self, quiet_seconds=0.3):
+        """Drops packets that arrive unasked (the stop reply of a connection to a running
+        machine)."""
+        while True:
+            try:
+                self._read_packet(quiet_seconds)
+            except TestFailure:
+                return
 
     def resume(self):
         """Continues without waiting for the next stop."""
@@ -409,14 +418,18 @@ def load_layout(args):
 
 
 def sign(args, layout, binary, version, out, key="sign-ecdsa-p256-priv.pem", pad_to=0):
-    """Signs the example application as `bleota image sign` does for any MCUboot image."""
+    """Signs the example application as `bleota image sign` does for any MCUboot image. With
+    pad_to, the payload is the application followed by pseudo-random bytes up to that size (the
+    application never reads them), so every page of the image differs from erased or zeroed
+    flash and from the other images."""
     payload = binary
     if pad_to:
         with open(binary, "rb") as f:
             data = f.read()
         payload = out + ".payload"
+        filler = random.Random(f"{version}:{pad_to}").randbytes(pad_to - len(data))
         with open(payload, "wb") as f:
-            f.write(data + bytes(pad_to - len(data)))
+            f.write(data + filler)
     subprocess.run([args.bleota, "image", "sign", "-k",
                     os.path.join(ROOT, "tests", "vectors", "imgtool", "keys", key),
                     "-H", hex(layout["image_header_size"]), "--pad-header", "-v", version,
@@ -521,7 +534,111 @@ def cmd_dfu(args):
         session.close()
 
 
-COMMANDS = {"build": cmd_build, "selftest": cmd_selftest, "dfu": cmd_dfu}
+def cut_after_erases(session, elf):
+    """Attaches to the running device and sets a breakpoint on NvmcFlash::Erase; the machine runs
+    on until wait_for_erases stops it."""
+    gdb = Gdb(session)  # connecting stops the machine and may announce that with a stop reply
+    gdb.drain()
+    erase = symbol_address(elf, r"NvmcFlash::Erase")
+    gdb.command(f"Z0,{erase:x},2")
+    gdb.resume()
+    return gdb, erase
+
+
+def wait_for_erases(gdb, erase, erases):
+    """Lets NvmcFlash::Erase be entered `erases` times and leaves the machine stopped at the
+    last entry: the power cut, that erase never starts."""
+    for hit in range(erases):
+        gdb._read_packet(timeout=60)
+        if os.environ.get("NRF51_TRACE_ERASES"):
+            r = bytes.fromhex(gdb.command("g"))
+            log(f"erase {hit + 1}: offset {int.from_bytes(r[4:8], 'little'):#x} size "
+                f"{int.from_bytes(r[8:12], 'little'):#x}")
+        if hit + 1 < erases:
+            gdb.command(f"z0,{erase:x},2")
+            gdb.command("s")
+            gdb.command(f"Z0,{erase:x},2")
+            gdb.resume()
+
+
+def restart_from_flash(args, name, flash_image):
+    """A new QEMU with the saved flash written back through the gdb stub before the first
+    instruction (the -kernel bootloader only covers the bootloader area; a reset copies that
+    again, which holds the same bytes)."""
+    session = Session(args, name, firmware(args, "nrf51_bootloader"), paused=True)
+    gdb = Gdb(session)
+    with open(flash_image, "rb") as f:
+        gdb.write_memory(0, f.read())
+    return session, gdb
+
+
+POWER_CUTS = (30, 25)  # erases after the reset, then after the first restart
+
+
+def cmd_power_cut(args):
+    """Power cuts in the middle of an install (the bootloader's swap): QEMU is stopped at an
+    erase, the flash saved and a new QEMU started from it, twice; the install completes, the app
+    confirms it, and it stays."""
+    require_qemu()
+    layout = load_layout(args)
+    images = prepare_images(args, layout)
+    elf = firmware(args, "nrf51_bootloader")
+    # A 48 KiB payload: the swap moves 49 pages, two erases each.
+    big = sign(args, layout, firmware(args, "nrf51_example_app") + ".bin", "2.0.0",
+               os.path.join(args.work_dir, "images", "app-v2-48k.img"), pad_to=48 * 1024)
+    with open(big, "rb") as f:
+        v2 = f.read()
+    session = Session(args, "power-cut-0", elf)
+    sessions = [session]
+    try:
+        install_first_image(args, session, images)
+        enter_ota(session)
+        session.dfu(args, "image", "upload", big, "--test")
+        gdb, erase = cut_after_erases(session, elf)
+        at = session.mark()
+        session.dfu(args, "reset")
+        for cut, erases in enumerate(POWER_CUTS, start=1):
+            wait_for_erases(gdb, erase, erases)
+            if "boot: installed" in session.text(at):
+                raise TestFailure("the install finished before the power cut")
+            path = os.path.join(args.work_dir, f"flash-cut-{cut}.bin")
+            session.save_flash(path, layout["flash_size"])
+            session.close()
+            with open(path, "rb") as f:
+                flash = f.read()
+            primary = flash[layout["primary_offset"]:layout["primary_offset"] + len(v2)]
+            secondary_offset = layout["primary_offset"] + layout["slot_size"]
+            secondary = flash[secondary_offset:secondary_offset + len(v2)]
+            if primary == v2 or secondary == v2:
+                raise TestFailure(f"cut {cut}: the swap had not started or had already ended")
+            log(f"cut {cut}: power cut at the {erases}th erase after the (re)start, mid-swap; "
+                f"restarting from the saved flash")
+            session, gdb = restart_from_flash(args, f"power-cut-{cut}", path)
+            sessions.append(session)
+            at = session.mark()
+            if cut < len(POWER_CUTS):
+                gdb.command(f"Z0,{erase:x},2")
+                gdb.resume()
+            else:
+                gdb.command("D")  # the last run finishes the install
+        # The bootloader finishes the interrupted swap first, then boots primary as usual.
+        session.expect(r"boot: starting application 2\.0\.0\+0 \(test boot\)", at)
+        session.expect(r"app: confirmed", at)
+        at = session.mark()
+        session.send("reset\n")
+        session.expect(r"boot: primary_valid", at)
+        session.expect(r"app: bleota example 2\.0\.0\+0\n", at)
+        session.expect(r"app: image confirmed", at)
+        log("the install survived two power cuts; v2 runs, confirmed")
+    finally:
+        for i, s in enumerate(sessions):
+            log(f"--- device console of run {i} (SMP frames left out) ---")
+            log(s.console())
+            s.close()
+
+
+COMMANDS = {"build": cmd_build, "selftest": cmd_selftest, "dfu": cmd_dfu,
+            "power-cut": cmd_power_cut}
 
 
 def main():
