@@ -83,6 +83,10 @@ uint32_t BleLink::NextLength(const Sender& sender, bool learns_ack, uint64_t at_
   return next.ready_at_us > at_us ? 0 : FragmentLength(next, 0);
 }
 
+bool BleLink::PeripheralSendsNew(bool learns_ack) const {
+  return (learns_ack && peripheral_.peer_has) || !peripheral_.sent;
+}
+
 void BleLink::Advance(Sender& sender) {
   sender.peer_has = false;
   sender.sent = false;
@@ -196,11 +200,23 @@ bool BleLink::TryExchange(bool first_of_event) {
   }
   const Fate fate = pending_fate_ ? *pending_fate_ : Fate{Lost(), Lost()};
   pending_fate_.reset();
-  const uint32_t peripheral_length = NextLength(peripheral_, !fate.central_lost, t);
+  uint32_t peripheral_length = NextLength(peripheral_, !fate.central_lost, t);
   const uint32_t central_us = BlePacketAirUs(params_.phy, central_length, params_.encrypted);
-  const uint32_t peripheral_us = BlePacketAirUs(params_.phy, peripheral_length, params_.encrypted);
-  const uint64_t duration = uint64_t{central_us} + kBleTifsUs + peripheral_us + kBleTifsUs;
+  const auto duration_with = [&](uint32_t answer_length) {
+    return uint64_t{central_us} + kBleTifsUs +
+           BlePacketAirUs(params_.phy, answer_length, params_.encrypted) + kBleTifsUs;
+  };
+  uint64_t duration = duration_with(peripheral_length);
   // The event closes at least T_IFS before the next anchor (the trailing T_IFS is counted).
+  // A peripheral whose new data packet would run past it answers the central's data with an
+  // empty packet and keeps its data for the next event (a packet already sent must be repeated
+  // as it was: the SN/NESN scheme).
+  if (!first_of_event && t + duration > next_anchor_us_ && central_length > 0 &&
+      peripheral_length > 0 && PeripheralSendsNew(!fate.central_lost) &&
+      t + duration_with(0) <= next_anchor_us_) {
+    peripheral_length = 0;
+    duration = duration_with(0);
+  }
   if (!first_of_event && t + duration > next_anchor_us_) {
     pending_fate_ = fate;  // the same packets meet the same fate in the next event
     return false;

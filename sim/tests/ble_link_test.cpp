@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "ble_test_support.hpp"
 #include "bleota/host/error.hpp"
 #include "bleota/simdev/ble_link.hpp"
 #include "bleota/simdev/ble_link_limit.hpp"
@@ -15,78 +16,19 @@
 namespace bleota::sim {
 namespace {
 
-// A peripheral host that takes every write at once unless told to hold them.
-class TestPeripheral final : public BlePeripheralHost {
- public:
-  void OnConnect(BleLink&) override { ++connects; }
-  void OnMtu(BleLink&, uint16_t att_mtu) override { mtu = att_mtu; }
-  void OnDisconnect(BleLink&, BleDisconnectReason reason) override {
-    disconnects.push_back(reason);
-  }
-  void Service(BleLink& link) override {
-    if (hold) return;
-    while (std::optional<std::vector<uint8_t>> write = link.TakeWrite()) {
-      writes.push_back(std::move(*write));
-    }
-  }
-
-  bool hold = false;
-  int connects = 0;
-  uint16_t mtu = 0;
-  std::vector<BleDisconnectReason> disconnects;
-  std::vector<std::vector<uint8_t>> writes;
-};
-
-// A write of `size` bytes whose first 4 bytes number it.
-std::vector<uint8_t> Numbered(uint32_t number, size_t size) {
-  std::vector<uint8_t> value(size, static_cast<uint8_t>(number * 13));
-  for (size_t i = 0; i < 4 && i < size; ++i) value[i] = static_cast<uint8_t>(number >> (8 * i));
-  return value;
-}
-
-uint32_t NumberOf(const std::vector<uint8_t>& value) {
-  uint32_t number = 0;
-  for (size_t i = 0; i < 4 && i < value.size(); ++i) number |= uint32_t{value[i]} << (8 * i);
-  return number;
-}
-
-void ConnectAndExchangeMtu(BleLink& link) {
-  ASSERT_TRUE(link.Connect().ok());
-  while (!link.mtu_exchanged()) ASSERT_TRUE(link.Step());
-}
-
-struct StreamResult {
-  double bytes_per_s = 0;
-  uint32_t writes_sent = 0;
-  BleLinkStats stats;
-};
-
-// Keeps the central's TX buffers full with writes of att_mtu - 3 bytes for `intervals`
-// connection intervals of virtual time; the throughput is the ATT values delivered over it.
-StreamResult SaturatingStream(BleLink& link, uint32_t intervals) {
-  StreamResult result;
-  const size_t size = link.att_mtu() - 3u;
-  const uint64_t start_us = link.now_us();
-  const uint64_t start_bytes = link.stats().write_bytes;
-  const uint64_t end_us = start_us + uint64_t{intervals} * link.params().connection_interval_us;
-  while (link.now_us() < end_us && link.connected()) {
-    while (link.TryWrite(Numbered(result.writes_sent, size)) == BleWriteStatus::kQueued) {
-      ++result.writes_sent;
-    }
-    link.Step();
-  }
-  result.stats = link.stats();
-  result.bytes_per_s = static_cast<double>(result.stats.write_bytes - start_bytes) /
-                       (static_cast<double>(link.now_us() - start_us) / 1e6);
-  return result;
-}
+using testing::ConnectAndExchangeMtu;
+using testing::Numbered;
+using testing::NumberOf;
+using testing::SaturatingStream;
+using testing::StreamResult;
+using testing::TestPeripheral;
 
 TEST(BleLinkTest, ASaturatingStreamReachesTheModelLimitForEveryProfile) {
   for (const BleProfile& profile : BleProfiles()) {
     BleLink link(profile.params);
     TestPeripheral peripheral;
     link.AttachPeripheral(&peripheral);
-    ConnectAndExchangeMtu(link);
+    ASSERT_TRUE(ConnectAndExchangeMtu(link));
     ASSERT_EQ(link.att_mtu(), profile.params.att_mtu);
     const StreamResult stream = SaturatingStream(link, 400);
     const BleLinkLimit limit = ModelLinkLimit(profile.params);
@@ -109,7 +51,7 @@ TEST(BleLinkTest, EventsHoldAsManyExchangesAsTheModelSays) {
     BleLink link(profile.params);
     TestPeripheral peripheral;
     link.AttachPeripheral(&peripheral);
-    ConnectAndExchangeMtu(link);
+    ASSERT_TRUE(ConnectAndExchangeMtu(link));
     const BleLinkStats before = link.stats();
     SaturatingStream(link, 100);
     const BleLinkStats after = link.stats();
@@ -131,7 +73,7 @@ TEST(BleLinkTest, LossCostsRetransmissionsInProportionAndDeliversEverythingInOrd
     BleLink link(params);
     TestPeripheral peripheral;
     link.AttachPeripheral(&peripheral);
-    ConnectAndExchangeMtu(link);
+    ASSERT_TRUE(ConnectAndExchangeMtu(link));
     const BleLinkStats before = link.stats();
     const StreamResult stream = SaturatingStream(link, 1000);
     const double p = ppm / 1e6;
@@ -162,7 +104,7 @@ TEST(BleLinkTest, TheCentralRefusesWritesWhileItsTxBuffersAreFull) {
   BleLink link(params);
   TestPeripheral peripheral;
   link.AttachPeripheral(&peripheral);
-  ConnectAndExchangeMtu(link);
+  ASSERT_TRUE(ConnectAndExchangeMtu(link));
   const std::vector<uint8_t> value(244, 1);
   for (int i = 0; i < 3; ++i) EXPECT_EQ(link.TryWrite(value), BleWriteStatus::kQueued);
   EXPECT_EQ(link.central_tx_free(), 0u);
@@ -185,7 +127,7 @@ TEST(BleLinkTest, ABusyPeripheralNaksAndTheCentralSendsAgain) {
   BleLink link(params);
   TestPeripheral peripheral;
   link.AttachPeripheral(&peripheral);
-  ConnectAndExchangeMtu(link);
+  ASSERT_TRUE(ConnectAndExchangeMtu(link));
   peripheral.hold = true;
   for (uint32_t i = 0; i < 8; ++i) {
     ASSERT_EQ(link.TryWrite(Numbered(i, 244)), BleWriteStatus::kQueued);
@@ -236,7 +178,7 @@ TEST(BleLinkTest, NotificationsRideInThePeripheralsPacketsFromTheirReadyTime) {
   BleLink link(params);
   TestPeripheral peripheral;
   link.AttachPeripheral(&peripheral);
-  ConnectAndExchangeMtu(link);
+  ASSERT_TRUE(ConnectAndExchangeMtu(link));
   const uint64_t ready_at = link.now_us() + 40000;
   EXPECT_FALSE(link.Notify(std::vector<uint8_t>(245, 0), ready_at));  // > att_mtu - 3
   ASSERT_TRUE(link.Notify(Numbered(1, 100), ready_at));
@@ -262,12 +204,52 @@ TEST(BleLinkTest, NotificationsRideInThePeripheralsPacketsFromTheirReadyTime) {
   EXPECT_TRUE(link.peripheral_tx_idle());
 }
 
+// 1M DLE at 15 ms: six 2500 us exchanges fill the event exactly. A notification queued before
+// the sixth would make it run past the next anchor: the peripheral answers empty and sends the
+// notification first thing in the next event.
+TEST(BleLinkTest, APeripheralKeepsDataThatWouldOverrunTheEventForTheNextOne) {
+  const BleLinkParams params = FindBleProfile("1m-dle")->params;
+  BleLink link(params);
+  TestPeripheral peripheral;
+  link.AttachPeripheral(&peripheral);
+  ASSERT_TRUE(ConnectAndExchangeMtu(link));
+  uint32_t number = 0;
+  const auto fill = [&] {
+    while (link.TryWrite(Numbered(number, 244)) == BleWriteStatus::kQueued) ++number;
+  };
+  fill();
+  const uint64_t events = link.stats().events;
+  while (link.stats().events == events) {
+    fill();
+    ASSERT_TRUE(link.Step());
+  }
+  const uint64_t anchor = link.now_us() - 2500;  // the event's first exchange is done
+  for (int i = 0; i < 4; ++i) {
+    fill();
+    ASSERT_TRUE(link.Step());
+  }
+  ASSERT_EQ(link.now_us(), anchor + 5 * 2500);
+  ASSERT_TRUE(link.Notify(Numbered(500, 20), link.now_us()));
+  fill();
+  ASSERT_TRUE(link.Step());
+  EXPECT_EQ(link.now_us(), anchor + 15000);  // the sixth exchange, with an empty answer
+  EXPECT_EQ(link.stats().notifications_delivered, 0u);
+  fill();
+  ASSERT_TRUE(link.Step());  // closes the event
+  fill();
+  ASSERT_TRUE(link.Step());  // the next event's first exchange
+  EXPECT_EQ(link.stats().events, events + 2);
+  EXPECT_EQ(link.now_us(), anchor + 15000 + 2500 + BlePacketAirUs(BlePhy::k1M, 27, true) - 80);
+  ASSERT_TRUE(link.has_notification());
+  EXPECT_EQ(NumberOf(*link.TakeNotification()), 500u);
+}
+
 TEST(BleLinkTest, LargeWritesAndNotificationsAreFragmentedAndRebuilt) {
   BleLinkParams params = FindBleProfile("android-fast")->params;  // MTU 517 over LL 251
   BleLink link(params);
   TestPeripheral peripheral;
   link.AttachPeripheral(&peripheral);
-  ConnectAndExchangeMtu(link);
+  ASSERT_TRUE(ConnectAndExchangeMtu(link));
   const BleLinkStats before = link.stats();
   ASSERT_EQ(link.TryWrite(Numbered(7, 514)), BleWriteStatus::kQueued);
   ASSERT_TRUE(link.Notify(Numbered(8, 514), link.now_us()));
@@ -285,7 +267,7 @@ TEST(BleLinkTest, ADisconnectDropsWhatIsInFlight) {
   BleLink link(params);
   TestPeripheral peripheral;
   link.AttachPeripheral(&peripheral);
-  ConnectAndExchangeMtu(link);
+  ASSERT_TRUE(ConnectAndExchangeMtu(link));
   for (uint32_t i = 0; i < 30; ++i)
     ASSERT_EQ(link.TryWrite(Numbered(i, 244)), BleWriteStatus::kQueued);
   ASSERT_TRUE(link.Notify(Numbered(99, 50), link.now_us() + 100000));
@@ -326,7 +308,7 @@ TEST(BleLinkTest, ALinkThatLosesEverythingEndsAtTheSupervisionTimeout) {
   TestPeripheral peripheral;
   link.AttachPeripheral(&peripheral);
   const uint64_t connected_at = link.now_us();
-  ConnectAndExchangeMtu(link);
+  ASSERT_TRUE(ConnectAndExchangeMtu(link));
   const uint64_t last_good = link.now_us();
   link.SetPacketErrorRate(kBleMaxPacketErrorRatePpm);
   const uint64_t events_before = link.stats().events;
@@ -350,7 +332,7 @@ TEST(BleLinkTest, TheSameSeedGivesTheSameRunAndAnotherSeedAnother) {
     BleLink link(params);
     TestPeripheral peripheral;
     link.AttachPeripheral(&peripheral);
-    ConnectAndExchangeMtu(link);
+    EXPECT_TRUE(ConnectAndExchangeMtu(link));
     SaturatingStream(link, 200);
     return link.stats();
   };

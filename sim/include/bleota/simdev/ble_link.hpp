@@ -172,6 +172,8 @@ class BleLink {
   uint32_t CurrentLength(const Sender& sender, uint64_t at_us) const;
   // The packet the sender sends next when it learns (or not) that the peer has its current one.
   uint32_t NextLength(const Sender& sender, bool learns_ack, uint64_t at_us) const;
+  // The peripheral's next packet is a new one (not one it must repeat).
+  bool PeripheralSendsNew(bool learns_ack) const;
   void Advance(Sender& sender);
   bool Lost();
   // One exchange at now_us_ if it may run (first_of_event: the poll that opens the event).
