@@ -187,6 +187,31 @@ TEST_F(BleSessionTest, AResetOutsideTheSessionEndsTheConnection) {
   EXPECT_EQ(link.stats().connections, 2u);
 }
 
+TEST_F(BleSessionTest, AnUploadContinuesAfterTheConnectionDrops) {
+  auto device = MakeDevice(false);
+  BleLink link(FindBleProfile("2m-dle")->params);
+  BleDeviceSession session(*device, link);
+  BleInProcessTransport transport(link, session);
+  host::SmpClient client(transport, ClientOptions());
+  const std::vector<uint8_t> image = MakeImage(signing_, 2, 60000);
+  host::UploadOptions options;
+  bool dropped = false;
+  options.on_progress = [&](const host::UploadProgress& progress) {
+    if (!dropped && progress.acknowledged > image.size() / 2) {
+      dropped = true;
+      link.Disconnect(BleDisconnectReason::kCentral);  // requests in flight are lost
+    }
+  };
+  const host::UploadResult result = host::UploadImage(client, image, options);
+  EXPECT_TRUE(dropped);
+  EXPECT_EQ(result.match, true);
+  // The next request went out on a new connection; the device's reply named the offset of the
+  // lost data and the upload continued from there.
+  EXPECT_GE(result.resumes, 1u);
+  EXPECT_EQ(link.stats().connections, 2u);
+  EXPECT_TRUE(link.connected());
+}
+
 struct UploadRun {
   double goodput = 0;  // image bytes per second of virtual time
   double limit = 0;

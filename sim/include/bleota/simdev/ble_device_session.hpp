@@ -50,6 +50,8 @@ class BleDeviceSession final : public BlePeripheralHost, private smp::SmpLinkSin
   // The time the device is busy until (its clock).
   uint64_t device_time_us() const;
   bool device_busy() const { return device_time_us() > link_.now_us(); }
+  // A reply asked for a reset: the device resets once the central acknowledged it.
+  bool reset_pending() const { return reset_pending_; }
   const BleSessionStats& stats() const { return stats_; }
   SimDevice& device() { return device_; }
 
