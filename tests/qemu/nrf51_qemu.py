@@ -8,6 +8,9 @@ usage: nrf51_qemu.py --build-dir DIR --work-dir DIR [--bleota PATH] COMMAND
              v2 test boot confirmed by the app; RAM peaks (stack, mbedTLS arena)
   power-cut  two power cuts in the middle of the install of a 48 KiB image (QEMU stopped at an
              erase, flash saved with QMP memsave, a new QEMU started from it); it completes
+  boot-time  instructions of the boot-time verify of a 64 KiB and an 8 KiB image (-icount
+             shift=0, TIMER0 ticks printed by the bootloader); writes WORK/boot-time.json
+  footprint  flash and RAM of the linked bootloader per module (its linker map)
 
 Exit codes: 0 passed, 1 failed, 77 skipped (QEMU is missing or cannot start a micro:bit).
 """
@@ -221,6 +224,9 @@ class Session:
         self.qmp_command("memsave", val=0, size=flash_size, filename=path)
 
     def close(self):
+        # Once only: the fd numbers may belong to a newer session afterwards.
+        if self.stopped:
+            return
         self.stopped = True
         if self.proc.poll() is None:
             self.proc.kill()
@@ -637,8 +643,182 @@ def cmd_power_cut(args):
             s.close()
 
 
+def boot_ticks(args, name, flash_image):
+    """Boots the saved flash once under -icount shift=0 and returns the ticks the bootloader
+    reports for its boot decision (TIMER0 at 16 MHz of virtual time)."""
+    session = Session(args, name, firmware(args, "nrf51_bootloader"), paused=True, icount=True)
+    try:
+        gdb = Gdb(session)
+        with open(flash_image, "rb") as f:
+            gdb.write_memory(0, f.read())
+        gdb.command("D")
+        m = session.expect(r"boot: (\w+), (\d+) ticks at 16 MHz")
+        session.expect(r"app: ready")
+        if m.group(1) != "primary_valid":
+            raise TestFailure(f"expected a normal boot with a full verify, got {m.group(1)}")
+        return int(m.group(2))
+    finally:
+        session.close()
+
+
+def installed_flash(args, layout, image, name):
+    """Flash holding the bootloader and `image` installed and confirmed."""
+    session = Session(args, name, firmware(args, "nrf51_bootloader"))
+    try:
+        session.expect(r"ota: serving SMP")
+        at = session.mark()
+        session.dfu(args, "image", "upload", image, "--confirm", "--reset")
+        session.expect(r"app: ready", at)
+        path = os.path.join(args.work_dir, f"{name}.bin")
+        session.save_flash(path, layout["flash_size"])
+        return path
+    finally:
+        session.close()
+
+
+def cmd_boot_time(args):
+    """The boot-time verify (SHA-256 of header + payload + protected TLVs, key hash, P-256
+    signature) of a 64 KiB image and of an 8 KiB one, counted in instructions under -icount."""
+    require_qemu()
+    layout = load_layout(args)
+    app = firmware(args, "nrf51_example_app") + ".bin"
+    d = os.path.join(args.work_dir, "images")
+    os.makedirs(d, exist_ok=True)
+    results = {}
+    for kib in (8, 64):
+        image = sign(args, layout, app, "1.0.0", os.path.join(d, f"app-{kib}k.img"),
+                     pad_to=kib * 1024)
+        flash = installed_flash(args, layout, image, f"boot-time-{kib}k")
+        ticks = boot_ticks(args, f"boot-time-{kib}k-icount", flash)
+        # -icount shift=0: one instruction per ns of virtual time; a 16 MHz tick is 62.5 ns.
+        instructions = ticks * 62.5
+        results[kib] = {"image_bytes": os.path.getsize(image), "ticks": ticks,
+                        "instructions": int(instructions),
+                        "ms_at_16mhz_one_cycle_per_instruction": instructions / 16e3}
+        log(f"boot with a {kib} KiB payload ({os.path.getsize(image)} B image): {ticks} ticks = "
+            f"{instructions / 1e6:.2f} M instructions = {instructions / 16e3:.0f} ms at 16 MHz "
+            f"(1 cycle per instruction)")
+    per_kib = (results[64]["instructions"] - results[8]["instructions"]) / 56
+    fixed = results[8]["instructions"] - 8 * per_kib
+    results["per_kib_instructions"] = int(per_kib)
+    results["fixed_instructions"] = int(fixed)
+    log(f"per KiB hashed: {per_kib / 1e3:.1f} k instructions; fixed part (signature, parsing, "
+        f"boot state): {fixed / 1e6:.2f} M instructions")
+    with open(os.path.join(args.work_dir, "boot-time.json"), "w") as f:
+        json.dump(results, f, indent=2)
+    if per_kib <= 0 or fixed <= 0:
+        raise TestFailure("the two boots do not show a verify that grows with the image")
+
+
+def map_sizes(map_path):
+    """{object: [flash, ram]} from a GNU ld map (flash = text + rodata + data, RAM = data + bss)."""
+    sizes = {}
+    with open(map_path) as f:
+        lines = f.read().split("\n")
+    start = next(i for i, l in enumerate(lines) if l.startswith("Linker script and memory map"))
+    section = None
+    for line in lines[start:]:
+        m = re.match(r"^ (\.(?:text|rodata|data|bss)\S*)(?:\s+0x([0-9a-f]+)\s+0x([0-9a-f]+)\s+(\S+))?\s*$",
+                     line)
+        if m and m.group(2) is None:
+            section = m.group(1)
+            continue
+        if not m:
+            m2 = re.match(r"^\s+0x([0-9a-f]+)\s+0x([0-9a-f]+)\s+(\S+)\s*$", line)
+            if not (m2 and section):
+                section = None
+                continue
+            size, obj = int(m2.group(2), 16), m2.group(3)
+        else:
+            section = m.group(1)
+            size, obj = int(m.group(3), 16), m.group(4)
+        entry = sizes.setdefault(obj, [0, 0])
+        if section.startswith(".bss"):
+            entry[1] += size
+        elif section.startswith(".data"):
+            entry[0] += size
+            entry[1] += size
+        else:
+            entry[0] += size
+        section = None
+    return sizes
+
+
+FOOTPRINT_MODULES = [
+    "nRF51 port (start-up, UART, NVMC, platform, main, OTA mode)",
+    "core/boot (boot decision, swap, journals)",
+    "core/image (parser, verifier, decryptor)",
+    "core/smp (SMP server, OS + image groups, CBOR, serial framing)",
+    "core (status, flash areas, CRC-32)",
+    "crypto backend (incl. the mbedTLS arena)",
+    "mbedTLS (SHA-256, P-256, AES, X25519, HKDF, KW)",
+    "libsodium (Ed25519 verification)",
+    "libc/libgcc",
+]
+CRYPTO_MODULES = FOOTPRINT_MODULES[5:8]
+# Objects only encrypted images and Ed25519 keys need (the nRF51 has neither).
+DECRYPT_AND_ED25519 = re.compile(
+    r"(libbleota_sodium_device|\((aes|nist_kw|ecdh|hkdf|cipher|cipher_wrap)\.c\.obj\)|"
+    r"\((image_decryptor|aes_ctr|aes_kw|ecdh|ed25519_sodium|hmac_hkdf)\.cpp\.obj\))")
+
+
+def module_of(obj):
+    """The FOOTPRINT_MODULES entry of a map object (a path, or archive(member))."""
+    m = re.search(r"([^/]+)\.a\(([^)]+)\)$", obj)
+    archive, member = (m.group(1), m.group(2)) if m else ("", os.path.basename(obj))
+    if "nrf51" in obj and archive in ("", "libbleota_nrf51"):
+        return FOOTPRINT_MODULES[0]
+    if archive == "libbleota_core":
+        source = member.replace(".obj", "")
+        for sub, index in (("boot", 1), ("image", 2), ("smp", 3)):
+            if os.path.exists(os.path.join(ROOT, "core", "src", sub, source)):
+                return FOOTPRINT_MODULES[index]
+        return FOOTPRINT_MODULES[4]
+    if archive == "libbleota_crypto":
+        return FOOTPRINT_MODULES[5]
+    if archive == "libbleota_mbedtls_device":
+        return FOOTPRINT_MODULES[6]
+    if archive == "libbleota_sodium_device":
+        return FOOTPRINT_MODULES[7]
+    if archive.startswith(("libc", "libgcc", "libnosys", "libm")):
+        return FOOTPRINT_MODULES[8]
+    return None
+
+
+def cmd_footprint(args):
+    """Flash and RAM of the linked bootloader per module, from its linker map."""
+    elf = firmware(args, "nrf51_bootloader")
+    sizes = map_sizes(elf + ".map")
+    totals = {name: [0, 0] for name in FOOTPRINT_MODULES}
+    other = [0, 0]
+    optional = [0, 0]
+    for obj, (flash, ram) in sizes.items():
+        entry = totals.get(module_of(obj), other)
+        entry[0] += flash
+        entry[1] += ram
+        if DECRYPT_AND_ED25519.search(obj):
+            optional[0] += flash
+            optional[1] += ram
+    total = [sum(v[0] for v in totals.values()) + other[0],
+             sum(v[1] for v in totals.values()) + other[1]]
+    crypto = [sum(totals[n][0] for n in CRYPTO_MODULES),
+              sum(totals[n][1] for n in CRYPTO_MODULES)]
+    log("| module | flash | RAM (static) |\n|---|---|---|")
+    for name in FOOTPRINT_MODULES:
+        log(f"| {name} | {totals[name][0]} B | {totals[name][1]} B |")
+    if other != [0, 0]:
+        log(f"| other | {other[0]} B | {other[1]} B |")
+    log(f"| **total** | **{total[0]} B** | **{total[1]} B** |")
+    log(f"without crypto (crypto backend, mbedTLS, libsodium): {total[0] - crypto[0]} B flash, "
+        f"{total[1] - crypto[1]} B RAM")
+    log(f"decryption + Ed25519 code (unused with the nRF51's P-256 key, no decryption keys): "
+        f"{optional[0]} B flash; without it: {total[0] - optional[0]} B flash")
+    if total[0] <= 0:
+        raise TestFailure("empty linker map")
+
+
 COMMANDS = {"build": cmd_build, "selftest": cmd_selftest, "dfu": cmd_dfu,
-            "power-cut": cmd_power_cut}
+            "power-cut": cmd_power_cut, "boot-time": cmd_boot_time, "footprint": cmd_footprint}
 
 
 def main():
