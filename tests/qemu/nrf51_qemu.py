@@ -63,10 +63,25 @@ def require_qemu():
         sys.exit(SKIP)
 
 
+# What firmware must not link (the rules of scripts/check-freestanding, for whole firmware).
+NOT_FREESTANDING = re.compile(
+    r"^(_?_?(malloc|free|calloc|realloc)(_r)?|_sbrk(_r)?|_Zn[wa]|_Zd[la]|__cxa_(throw|begin_catch|"
+    r"allocate_exception|guard_acquire)|__gxx_personality_.*|_Unwind_.*|_ZTI|_ZTS|"
+    r"_?v?(f|s|sn)?printf(_r)?$|puts$|abort$|__assert_func$)")
+
+
 def cmd_build(args):
     if not os.path.exists(os.path.join(args.build_dir, "CMakeCache.txt")):
         subprocess.run(["cmake", "--preset", "nrf51", "-B", args.build_dir], cwd=ROOT, check=True)
     subprocess.run(["cmake", "--build", args.build_dir, "-j", "2"], cwd=ROOT, check=True)
+    for name in ("nrf51_bootloader", "nrf51_example_app", "nrf51_selftest"):
+        out = subprocess.run(["arm-none-eabi-nm", firmware(args, name)], capture_output=True,
+                             text=True, check=True).stdout
+        bad = [line.split()[-1] for line in out.splitlines()
+               if NOT_FREESTANDING.match(line.split()[-1])]
+        if bad:
+            raise TestFailure(f"{name} links heap, exceptions, RTTI, stdio or abort: {bad}")
+    log("firmware built; none links heap, exceptions, RTTI, stdio or abort")
 
 
 def cmd_selftest(args):
