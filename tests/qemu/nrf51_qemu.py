@@ -5,7 +5,8 @@ usage: nrf51_qemu.py --build-dir DIR --work-dir DIR [--bleota PATH] COMMAND
   build      configure (preset nrf51) and build the firmware in DIR
   selftest   UART, NVMC flash driver, reset cause and retained RAM (exit code via semihosting)
   dfu        blank device: install v1 over SMP serial, tampered/unknown-key images refused,
-             v2 test boot confirmed by the app; RAM peaks (stack, mbedTLS arena)
+             v2 test boot confirmed by the app, v3 never confirmed and reverted; RAM peaks
+             (stack, mbedTLS arena)
   power-cut  two power cuts in the middle of the install of a 48 KiB image (QEMU stopped at an
              erase, flash saved with QMP memsave, a new QEMU started from it); it completes
   boot-time  instructions of the boot-time verify of a 64 KiB and an 8 KiB image (-icount
@@ -472,6 +473,9 @@ def prepare_images(args, layout):
     images = {
         "v1": sign(args, layout, app, "1.0.0", os.path.join(d, "app-v1.img")),
         "v2": sign(args, layout, app, "2.0.0", os.path.join(d, "app-v2.img")),
+        "v3_unconfirmed": sign(args, layout,
+                               firmware(args, "nrf51_example_app_unconfirmed") + ".bin", "3.0.0",
+                               os.path.join(d, "app-v3-unconfirmed.img")),
         "wrong_key": sign(args, layout, app, "2.0.0", os.path.join(d, "app-wrong-key.img"),
                           key="wrong-ecdsa-p256-priv.pem"),
     }
@@ -541,6 +545,18 @@ def cmd_dfu(args):
         session.expect(r"app: bleota example 2\.0\.0\+0\n", at)
         session.expect(r"app: image confirmed", at)
         log("v2 test-booted, confirmed by the app, kept after a reset")
+
+        enter_ota(session)
+        at = session.mark()
+        session.dfu(args, "image", "upload", images["v3_unconfirmed"], "--test", "--reset")
+        session.expect(r"boot: starting application 3\.0\.0\+0 \(test boot\)", at)
+        session.expect(r"app: test boot, this build never confirms", at)
+        at = session.mark()
+        session.send("reset\n")
+        session.expect(r"boot: reverted", at)
+        session.expect(r"app: bleota example 2\.0\.0\+0\n", at)
+        session.expect(r"app: image confirmed", at)
+        log("v3, never confirmed, was reverted to v2 at the next reset")
 
         enter_ota(session)
         run = session.dfu(args, "image", "list")

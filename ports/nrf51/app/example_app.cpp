@@ -4,6 +4,8 @@
 //   ota      ask the bootloader for OTA mode (retained RAM) and reset
 //   reset    reset
 //   version  print the version again
+// Built with BLEOTA_EXAMPLE_APP_CONFIRMS=0 (target nrf51_example_app_unconfirmed) it stands for
+// a faulty update that never confirms, so the tests can show the bootloader's revert.
 #include <cstdint>
 #include <string_view>
 
@@ -14,6 +16,10 @@
 #include "bleota/nrf51/nvmc_flash.hpp"
 #include "bleota/nrf51/reset.hpp"
 #include "bleota/nrf51/uart.hpp"
+
+#ifndef BLEOTA_EXAMPLE_APP_CONFIRMS
+#define BLEOTA_EXAMPLE_APP_CONFIRMS 1
+#endif
 
 namespace {
 
@@ -74,6 +80,8 @@ int main() {
     Uart0::Write("app: boot state unreadable: ");
     Uart0::Write(state.status().name());
     Uart0::Write("\n");
+  } else if (state->primary_testing && !BLEOTA_EXAMPLE_APP_CONFIRMS) {
+    Uart0::Write("app: test boot, this build never confirms\n");
   } else if (state->primary_testing) {
     Uart0::Write("app: test boot, confirming the image\n");
     const Status confirmed = control.ConfirmRunningImage();
