@@ -5,12 +5,13 @@
 #include <memory>
 #include <vector>
 
+#include "bleota/host/cli_command.hpp"
 #include "bleota/host/error.hpp"
-#include "cli_command.hpp"
 
 namespace bleota::host {
 
-int RunCli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+int RunCli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err,
+           const std::vector<CliExtension>& extensions) {
   CLI::App app{
       "bleota: build, sign, encrypt and inspect MCUboot-compatible firmware images, and update "
       "devices over SMP",
@@ -28,6 +29,7 @@ int RunCli(const std::vector<std::string>& args, std::ostream& out, std::ostream
   commands.push_back(cli::AddInfoCommand(*image));
   commands.push_back(cli::AddDecryptCommand(*image));
   cli::AddDfuCommands(app, commands);
+  for (const CliExtension extension : extensions) extension(app, commands);
 
   std::vector<const char*> argv;
   for (const std::string& arg : args) argv.push_back(arg.c_str());

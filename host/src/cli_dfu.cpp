@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "bleota/host/cli_command.hpp"
 #include "bleota/host/dfu_connection.hpp"
 #include "bleota/host/dfu_image_requests.hpp"
 #include "bleota/host/dfu_os_requests.hpp"
@@ -19,7 +20,6 @@
 #include "bleota/host/file_io.hpp"
 #include "bleota/host/image_names.hpp"
 #include "bleota/host/smp_device_error.hpp"
-#include "cli_command.hpp"
 
 namespace bleota::host::cli {
 namespace {

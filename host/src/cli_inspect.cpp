@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "bleota/host/cli_command.hpp"
 #include "bleota/host/error.hpp"
 #include "bleota/host/file_io.hpp"
 #include "bleota/host/image_check.hpp"
@@ -11,7 +12,6 @@
 #include "bleota/host/image_names.hpp"
 #include "bleota/host/key_files.hpp"
 #include "bleota/host/version.hpp"
-#include "cli_command.hpp"
 
 namespace bleota::host::cli {
 namespace {

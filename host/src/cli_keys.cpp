@@ -3,12 +3,12 @@
 #include <string>
 
 #include "bleota/host/c_array.hpp"
+#include "bleota/host/cli_command.hpp"
 #include "bleota/host/error.hpp"
 #include "bleota/host/file_io.hpp"
 #include "bleota/host/image_names.hpp"
 #include "bleota/host/key_der.hpp"
 #include "bleota/host/key_files.hpp"
-#include "cli_command.hpp"
 
 namespace bleota::host::cli {
 namespace {

@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "bleota/host/cli_command.hpp"
 #include "bleota/host/error.hpp"
 #include "bleota/host/file_io.hpp"
 #include "bleota/host/image_builder.hpp"
@@ -11,7 +12,6 @@
 #include "bleota/host/key_files.hpp"
 #include "bleota/host/number_parse.hpp"
 #include "bleota/host/sign_args.hpp"
-#include "cli_command.hpp"
 
 namespace bleota::host::cli {
 namespace {

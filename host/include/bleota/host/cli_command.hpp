@@ -1,5 +1,6 @@
-// One `bleota image <name>` subcommand: declares its options on a CLI11 app and runs after
-// parsing (internal to the CLI).
+// One `bleota` subcommand: declares its options on a CLI11 app and runs after parsing. Public so
+// that libraries which depend on bleota_host (the simulator, the benchmarks) can add commands
+// through a CliExtension (cli.hpp).
 #pragma once
 
 #include <CLI/CLI.hpp>

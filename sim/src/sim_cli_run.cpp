@@ -1,0 +1,131 @@
+// `bleota sim run` / bleota-sim-device: provisioning of a new device, its endpoints and the poll
+// loop that serves them.
+#include <poll.h>
+#include <signal.h>
+
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "bleota/host/error.hpp"
+#include "bleota/host/file_io.hpp"
+#include "bleota/simdev/device_config.hpp"
+#include "bleota/simdev/provisioning.hpp"
+#include "bleota/simdev/pty_endpoint.hpp"
+#include "bleota/simdev/sim_cli.hpp"
+#include "bleota/simdev/sim_device.hpp"
+#include "bleota/simdev/state_dir.hpp"
+#include "bleota/simdev/udp_endpoint.hpp"
+
+namespace bleota::sim {
+namespace {
+
+volatile std::sig_atomic_t g_stop = 0;
+
+void OnStopSignal(int) { g_stop = 1; }
+
+// SIGINT and SIGTERM stop the loop cleanly (the state is saved); a client that hangs up must not
+// kill the device (SIGPIPE).
+void InstallSignalHandlers() {
+  struct sigaction action {};
+  action.sa_handler = OnStopSignal;
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+}
+
+// Written atomically, so a script polling for the file never reads half of it.
+void WriteInfoFile(const std::filesystem::path& path, const std::string& text) {
+  std::filesystem::path temporary = path;
+  temporary += ".tmp";
+  host::WriteFileText(temporary, text + "\n", "info file");
+  std::error_code error;
+  std::filesystem::rename(temporary, path, error);
+  if (error) host::ThrowIo("cannot write " + path.string() + ": " + error.message());
+}
+
+void ProvisionIfNeeded(const SimRunOptions& options, const StateDir& state, std::ostream& out) {
+  if (state.provisioned()) {
+    if (options.provisioning()) {
+      host::ThrowUsage(state.path().string() +
+                       " already holds a device; provisioning options are only for a new one");
+    }
+    return;
+  }
+  if (!options.provision_image || options.sign_keys.empty()) {
+    host::ThrowUsage(state.path().string() +
+                     " holds no device yet: give --provision-image and --sign-key-pub to create "
+                     "one");
+  }
+  KeyFiles keys;
+  keys.signing_keys = options.sign_keys;
+  keys.encryption_key = options.enc_key;
+  keys.kek = options.kek;
+  DeviceConfig config = Nrf52840DeviceConfig();
+  config.app.auto_confirm = options.app_auto_confirm;
+  FactoryImages images;
+  images.primary =
+      host::ReadFileBounded(*options.provision_image, host::kMaxImageFileBytes, "factory image");
+  if (options.golden_image) {
+    images.golden =
+        host::ReadFileBounded(*options.golden_image, host::kMaxImageFileBytes, "golden image");
+  }
+  SimDevice::Provision(state, config, KeyOtpRecordFromFiles(keys), images);
+  out << "provisioned a new " << config.profile << " device in " << state.path().string()
+      << std::endl;
+}
+
+}  // namespace
+
+int RunSimDevice(const SimRunOptions& options, std::ostream& out) {
+  InstallSignalHandlers();
+  g_stop = 0;
+  const StateDir state(options.state_dir);
+  ProvisionIfNeeded(options, state, out);
+
+  std::vector<std::unique_ptr<SmpEndpoint>> endpoints;
+  if (options.udp) {
+    std::string host;
+    uint16_t port = 0;
+    ParseHostPort(*options.udp, host, port);
+    auto udp = std::make_unique<UdpEndpoint>(host, port, kSmpBufferSize);
+    if (options.port_file) WriteInfoFile(*options.port_file, std::to_string(udp->port()));
+    endpoints.push_back(std::move(udp));
+  }
+  PtyEndpoint* serial = nullptr;
+  if (options.serial_pty) {
+    auto pty = std::make_unique<PtyEndpoint>();
+    if (options.pty_file) WriteInfoFile(*options.pty_file, pty->slave_path());
+    serial = pty.get();
+    endpoints.push_back(std::move(pty));
+  }
+  if (endpoints.empty()) host::ThrowUsage("give --udp HOST:PORT and/or --serial-pty");
+
+  SimDevice device(
+      state, [&out](const std::string& line) { out << line << std::endl; }, serial);
+  for (const auto& endpoint : endpoints) {
+    out << "listening: " << endpoint->description() << std::endl;
+  }
+
+  std::vector<pollfd> fds;
+  for (const auto& endpoint : endpoints) fds.push_back({endpoint->fd(), POLLIN, 0});
+  while (!g_stop) {
+    const int ready = poll(fds.data(), fds.size(), 200);
+    if (ready < 0) {
+      if (errno == EINTR) continue;
+      host::ThrowIo(std::string("poll failed: ") + std::strerror(errno));
+    }
+    for (size_t i = 0; i < fds.size(); ++i) {
+      if (fds[i].revents != 0) endpoints[i]->Service(device);
+    }
+  }
+  device.Persist();
+  out << "stopped" << std::endl;
+  return 0;
+}
+
+}  // namespace bleota::sim
