@@ -7,8 +7,9 @@ usage: nrf51_qemu.py --build-dir DIR --work-dir DIR [--bleota PATH] COMMAND
   dfu        blank device: install v1 over SMP serial, tampered/unknown-key images refused,
              v2 test boot confirmed by the app, v3 never confirmed and reverted; RAM peaks
              (stack, mbedTLS arena)
-  power-cut  two power cuts in the middle of the install of a 48 KiB image (QEMU stopped at an
-             erase, flash saved with QMP memsave, a new QEMU started from it); it completes
+  power-cut  a power cut in the middle of the upload of a 48 KiB image (it resumes) and two in
+             the middle of its install (QEMU stopped at an erase, flash saved with QMP memsave,
+             a new QEMU started from it); the install completes
   boot-time  instructions of the boot-time verify of a 64 KiB and an 8 KiB image (-icount
              shift=0, TIMER0 ticks printed by the bootloader); writes WORK/boot-time.json
   footprint  flash and RAM of the linked bootloader per module (its linker map)
@@ -219,6 +220,15 @@ class Session:
             raise TestFailure(f"bleota dfu {' '.join(command)} exited {run.returncode}, "
                               f"expected {expect_rc}")
         return run
+
+    def dfu_background(self, args, *command):
+        """Starts `bleota dfu ... COMMAND` and returns at once (the caller kills it)."""
+        termios.tcflush(self.slave, termios.TCIOFLUSH)
+        self.bridging = True
+        cmd = [args.bleota, "dfu", "--transport", "serial", "--device", self.pty_path,
+               "--timeout", "3000"] + list(command)
+        log(f"$ bleota dfu {' '.join(command)} &")
+        return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
     def qmp_command(self, command, **arguments):
         if self.qmp is None:
@@ -571,11 +581,14 @@ def cmd_dfu(args):
         session.close()
 
 
-def cut_after_erases(session, elf):
-    """Attaches to the running device and sets a breakpoint on NvmcFlash::Erase; the machine runs
-    on until wait_for_erases stops it."""
-    gdb = Gdb(session)  # connecting stops the machine and may announce that with a stop reply
-    gdb.drain()
+def cut_after_erases(session, elf, gdb=None):
+    """Sets a breakpoint on NvmcFlash::Erase in the running device (through `gdb`, or a new
+    connection: QEMU serves one at a time); the machine runs on until wait_for_erases stops it."""
+    if gdb is None:
+        gdb = Gdb(session)  # connecting stops the machine and may announce it with a stop reply
+        gdb.drain()
+    else:
+        gdb.halt()
     erase = symbol_address(elf, r"NvmcFlash::Erase")
     gdb.command(f"Z0,{erase:x},2")
     gdb.resume()
@@ -610,11 +623,13 @@ def restart_from_flash(args, name, flash_image):
 
 
 POWER_CUTS = (30, 25)  # erases after the reset, then after the first restart
+UPLOAD_CUT_ERASES = 24  # erases after the upload started (erase-ahead pages, journal sectors)
 
 
 def cmd_power_cut(args):
-    """Power cuts in the middle of an install (the bootloader's swap): QEMU is stopped at an
-    erase, the flash saved and a new QEMU started from it, twice; the install completes, the app
+    """Power cuts in the middle of an upload in OTA mode (it resumes from the journal after the
+    restart) and, twice, in the middle of the install (the bootloader's swap): QEMU is stopped at
+    an erase, the flash saved and a new QEMU started from it; the install completes, the app
     confirms it, and it stays."""
     require_qemu()
     layout = load_layout(args)
@@ -630,8 +645,31 @@ def cmd_power_cut(args):
     try:
         install_first_image(args, session, images)
         enter_ota(session)
-        session.dfu(args, "image", "upload", big, "--test")
+
+        # A cut during the upload: the upload journal lets it resume after the restart.
         gdb, erase = cut_after_erases(session, elf)
+        client = session.dfu_background(args, "image", "upload", big, "--test")
+        wait_for_erases(gdb, erase, UPLOAD_CUT_ERASES)
+        path = os.path.join(args.work_dir, "flash-cut-upload.bin")
+        session.save_flash(path, layout["flash_size"])
+        session.close()
+        client.kill()
+        client.wait()
+        log(f"upload cut at the {UPLOAD_CUT_ERASES}th erase; restarting from the saved flash")
+        session, gdb = restart_from_flash(args, "power-cut-upload", path)
+        sessions.append(session)
+        gdb.resume()
+        session.expect(r"boot: primary_valid")
+        session.expect(r"app: bleota example 1\.0\.0\+0\n")
+        session.expect(r"app: ready")
+        enter_ota(session)
+        resumed = session.expect(r"ota: resuming the upload at offset (\d+)")
+        if int(resumed.group(1)) == 0:
+            raise TestFailure("the upload journal kept nothing of the cut upload")
+        session.dfu(args, "image", "upload", big, "--test")
+        log(f"the upload resumed at offset {resumed.group(1)} of {len(v2)}")
+
+        gdb, erase = cut_after_erases(session, elf, gdb)
         at = session.mark()
         session.dfu(args, "reset")
         for cut, erases in enumerate(POWER_CUTS, start=1):
