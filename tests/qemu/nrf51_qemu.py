@@ -28,6 +28,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import termios
 import threading
 import time
@@ -59,10 +60,18 @@ def require_qemu():
     if shutil.which(QEMU) is None:
         log(f"SKIP: {QEMU} not found (Debian package qemu-system-arm; ./scripts/setup installs it)")
         sys.exit(SKIP)
-    probe = subprocess.run([QEMU, "-M", "help"], capture_output=True, text=True)
-    if probe.returncode != 0 or "microbit" not in probe.stdout:
-        log(f"SKIP: {QEMU} cannot start the microbit machine: {probe.stderr.strip()}")
+    # A paused micro:bit with nothing attached: it either keeps running or says why it cannot.
+    probe = subprocess.Popen([QEMU, "-M", "microbit", "-display", "none", "-monitor", "none",
+                              "-serial", "null", "-S"], stdout=subprocess.PIPE,
+                             stderr=subprocess.STDOUT, text=True)
+    try:
+        output, _ = probe.communicate(timeout=1.0)
+        log(f"SKIP: {QEMU} cannot start the microbit machine (exit {probe.returncode}): "
+            f"{output.strip()}")
         sys.exit(SKIP)
+    except subprocess.TimeoutExpired:
+        probe.kill()
+        probe.wait()
 
 
 # What firmware must not link (the rules of scripts/check-freestanding, for whole firmware).
@@ -105,9 +114,11 @@ class Session:
         self.dir = os.path.join(args.work_dir, name)
         shutil.rmtree(self.dir, ignore_errors=True)
         os.makedirs(self.dir)
-        self.uart_path = os.path.join(self.dir, "uart.sock")
-        self.qmp_path = os.path.join(self.dir, "qmp.sock")
-        self.gdb_path = os.path.join(self.dir, "gdb.sock")
+        # Unix socket paths are limited to 107 bytes: keep them short whatever the build path.
+        self.sock_dir = tempfile.mkdtemp(prefix="bleota-qemu-")
+        self.uart_path = os.path.join(self.sock_dir, "uart")
+        self.qmp_path = os.path.join(self.sock_dir, "qmp")
+        self.gdb_path = os.path.join(self.sock_dir, "gdb")
         cmd = [QEMU, "-M", "microbit", "-display", "none", "-monitor", "none",
                "-kernel", kernel,
                "-chardev", f"socket,id=uart0,path={self.uart_path},server=on,wait=on",
@@ -139,9 +150,9 @@ class Session:
         deadline = time.time() + timeout
         while True:
             if self.proc.poll() is not None:
+                # require_qemu() showed that QEMU runs and knows the machine: this is a failure.
                 with open(self.log_path, errors="replace") as f:
-                    log(f"SKIP: QEMU could not start a micro:bit: {f.read().strip()}")
-                sys.exit(SKIP)
+                    raise TestFailure(f"QEMU exited ({self.proc.returncode}): {f.read().strip()}")
             try:
                 s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
                 s.connect(path)
@@ -264,6 +275,7 @@ class Session:
             except OSError:
                 pass
         self.uart.close()
+        shutil.rmtree(self.sock_dir, ignore_errors=True)
 
 
 class Gdb:
