@@ -1,6 +1,8 @@
 // The example application for the nRF51 port: prints the version from its own image header,
 // confirms itself when it runs in a test boot (after its start-up got this far, as a real app
-// would after its self-checks), and takes commands on UART0 (one per line):
+// would after its self-checks), runs a 10 ms TIMER1 interrupt (which reaches it through the
+// bootloader's exception forwarding: the Cortex-M0 has no VTOR) and takes commands on UART0 (one
+// per line):
 //   ota      ask the bootloader for OTA mode (retained RAM) and reset
 //   reset    reset
 //   version  print the version again
@@ -13,6 +15,7 @@
 #include "bleota/boot/image_control.hpp"
 #include "bleota/image/image_header.hpp"
 #include "bleota/nrf51/layout_config.hpp"
+#include "bleota/nrf51/mmio.hpp"
 #include "bleota/nrf51/nvmc_flash.hpp"
 #include "bleota/nrf51/reset.hpp"
 #include "bleota/nrf51/uart.hpp"
@@ -24,7 +27,29 @@
 namespace {
 
 using namespace bleota;
+using nrf51::Reg;
 using nrf51::Uart0;
+
+constexpr uint32_t kTimer1Base = 0x40009000;
+constexpr uint32_t kTimer1Irq = 9;
+constexpr uint32_t kNvicIser = 0xE000E100;
+constexpr uint32_t kTicksReported = 3;
+
+volatile uint32_t g_timer_ticks = 0;
+
+// TIMER1 at 1 MHz, compare 0 every 10 ms (cleared by the SHORTS), its interrupt enabled.
+void StartTimerInterrupt() {
+  Reg(kTimer1Base + 0x504) = 0;         // MODE: timer
+  Reg(kTimer1Base + 0x508) = 3;         // BITMODE: 32 bits
+  Reg(kTimer1Base + 0x510) = 4;         // PRESCALER: 16 MHz / 2^4
+  Reg(kTimer1Base + 0x540) = 10000;     // CC[0]
+  Reg(kTimer1Base + 0x200) = 1;         // SHORTS: COMPARE[0] -> CLEAR
+  Reg(kTimer1Base + 0x304) = 1u << 16;  // INTENSET: COMPARE[0]
+  Reg(kNvicIser) = 1u << kTimer1Irq;
+  Reg(kTimer1Base + 0x00C) = 1;  // TASKS_CLEAR
+  Reg(kTimer1Base + 0x000) = 1;  // TASKS_START
+  asm volatile("cpsie i" ::: "memory");
+}
 
 void PrintVersion(FlashArea& primary) {
   Result<image::ImageLayout> layout = image::ParseImageHeader(primary);
@@ -94,10 +119,16 @@ int main() {
     Uart0::Write("app: image confirmed\n");
   }
 
+  StartTimerInterrupt();
   Uart0::Write("app: ready (commands: ota, reset, version)\n");
   char line[32];
   size_t length = 0;
+  bool ticks_reported = false;
   for (;;) {
+    if (!ticks_reported && g_timer_ticks >= kTicksReported) {
+      Uart0::Write("app: timer interrupts arrive (forwarded by the bootloader)\n");
+      ticks_reported = true;
+    }
     uint8_t byte;
     if (!Uart0::TryRead(byte)) continue;
     if (byte == '\r' || byte == '\n') {
@@ -107,4 +138,9 @@ int main() {
       line[length++] = static_cast<char>(byte);
     }
   }
+}
+
+extern "C" void TIMER1_IRQHandler() {
+  Reg(kTimer1Base + 0x140) = 0;  // EVENTS_COMPARE[0]
+  g_timer_ticks = g_timer_ticks + 1;
 }

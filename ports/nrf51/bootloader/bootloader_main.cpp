@@ -50,6 +50,8 @@ __attribute__((noinline)) Result<boot::BootDecision> DecideBoot(const boot::Boot
 }  // namespace
 
 int main() {
+  // Exceptions are the bootloader's own until the jump (retained RAM may hold the last app's).
+  nrf51::SetForwardedVectorTable(0);
   Uart0::Init();
   nrf51::TickTimer::Start();
   const boot::ResetCause cause = nrf51::ReadResetCause();

@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "bleota/nrf51/layout_config.hpp"
+#include "bleota/nrf51/reset.hpp"
 
 namespace bleota::nrf51 {
 namespace {
@@ -28,6 +29,8 @@ bool VectorTableLooksValid(uint32_t vector_table, uint32_t code_begin, uint32_t 
 void JumpToApplication(uint32_t vector_table) {
   const uint32_t sp = ReadWord(vector_table);
   const uint32_t pc = ReadWord(vector_table + 4);
+  // From now on the bootloader's vector table forwards every exception to the application's.
+  SetForwardedVectorTable(vector_table);
   asm volatile(
       "msr msp, %0\n"
       "bx %1\n"

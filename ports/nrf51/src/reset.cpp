@@ -1,6 +1,29 @@
 #include "bleota/nrf51/reset.hpp"
 
+#include <cstddef>
+
 #include "bleota/nrf51/mmio.hpp"
+
+namespace bleota::nrf51 {
+
+// The whole of retained RAM: the bootloader's and the application's .retained sections hold only
+// this, so both see the same layout at the start of RAM.
+struct RetainedRam {
+  uint32_t magic;
+  uint32_t cause;
+  uint32_t check;        // ~(magic ^ cause)
+  uint32_t app_vectors;  // see SetForwardedVectorTable
+  uint8_t record[kRetainedRecordBytes];
+};
+static_assert(sizeof(RetainedRam) == 32, "must match NRF51_RETAINED_SIZE in layout.cmake");
+static_assert(offsetof(RetainedRam, app_vectors) == kRetainedAppVectorsOffset);
+
+}  // namespace bleota::nrf51
+
+// Named so that the bootloader's exception forwarder (assembly) can find it.
+extern "C" {
+__attribute__((section(".retained"))) bleota::nrf51::RetainedRam bleota_nrf51_retained;
+}
 
 namespace bleota::nrf51 {
 namespace {
@@ -13,16 +36,7 @@ constexpr uint32_t kResetLockup = 1u << 3;
 constexpr uint32_t kMarkerMagic = 0x54535242;  // "BRST"
 constexpr uint32_t kAircrSysResetReq = 0x05FA0004;
 
-struct Retained {
-  uint32_t magic;
-  uint32_t cause;
-  uint32_t check;  // ~(magic ^ cause)
-  uint32_t reserved;
-  uint8_t record[kRetainedRecordBytes];
-};
-static_assert(sizeof(Retained) == 32, "must match NRF51_RETAINED_SIZE in layout.cmake");
-
-__attribute__((section(".retained"))) Retained g_retained;
+RetainedRam& g_retained = bleota_nrf51_retained;
 
 bool g_cause_known = false;
 boot::ResetCause g_cause = boot::ResetCause::kPowerOn;
@@ -39,7 +53,7 @@ boot::ResetCause FromResetReas(uint32_t reas) {
 boot::ResetCause ReadResetCause() {
   if (g_cause_known) return g_cause;
   const uint32_t reas = Reg(kResetReas);
-  const Retained marker = g_retained;
+  const RetainedRam marker = g_retained;
   g_retained.magic = 0;
   g_retained.cause = 0;
   g_retained.check = 0;
@@ -70,5 +84,7 @@ void SystemReset(boot::ResetCause cause) {
 }
 
 ByteSpan RetainedRecordRam() { return ByteSpan(g_retained.record, sizeof(g_retained.record)); }
+
+void SetForwardedVectorTable(uint32_t vector_table) { g_retained.app_vectors = vector_table; }
 
 }  // namespace bleota::nrf51

@@ -9,8 +9,8 @@ namespace bleota::nrf51 {
 // reset handler a Thumb address inside [code_begin, code_end)); false if it is not plausible.
 bool VectorTableLooksValid(uint32_t vector_table, uint32_t code_begin, uint32_t code_end);
 
-// Loads the application's initial stack pointer into MSP and branches to its reset handler. The
-// Cortex-M0 has no VTOR: the application runs without interrupts (docs/nrf51.md).
+// Records the application's table for the bootloader's exception forwarding (the Cortex-M0 has
+// no VTOR), loads its initial stack pointer into MSP and branches to its reset handler.
 [[noreturn]] void JumpToApplication(uint32_t vector_table);
 
 }  // namespace bleota::nrf51

@@ -14,6 +14,9 @@ namespace bleota::nrf51 {
 
 // Bytes of retained RAM for boot::RetainedRecord (after the reset marker).
 inline constexpr uint32_t kRetainedRecordBytes = 16;
+// Offset in retained RAM (symbol bleota_nrf51_retained) of the vector table the bootloader
+// forwards exceptions to (0: none).
+inline constexpr uint32_t kRetainedAppVectorsOffset = 12;
 
 // Why the part reset: from the marker, else from RESETREAS (both then cleared); kPowerOn when
 // neither says anything. Call once, early in main(); later calls return the same value.
@@ -24,5 +27,9 @@ boot::ResetCause ReadResetCause();
 
 // The retained record's bytes (boot::LoadRetainedRecord / StoreRetainedRecord).
 ByteSpan RetainedRecordRam();
+
+// Where the bootloader's vector table forwards exceptions and interrupts (the application's
+// table), or 0 while the bootloader runs (bootloader/interrupt_forwarding.cpp).
+void SetForwardedVectorTable(uint32_t vector_table);
 
 }  // namespace bleota::nrf51
