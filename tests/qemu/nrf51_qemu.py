@@ -482,6 +482,13 @@ def sign(args, layout, binary, version, out, key="sign-ecdsa-p256-priv.pem", pad
     return out
 
 
+def images_dir(args):
+    """Signed images of this test (tests run in parallel and must not share files)."""
+    d = os.path.join(args.work_dir, f"images-{args.command}")
+    os.makedirs(d, exist_ok=True)
+    return d
+
+
 def require_bleota(args):
     if not args.bleota or not os.path.exists(args.bleota):
         raise TestFailure("--bleota must name the built host tool")
@@ -490,8 +497,7 @@ def require_bleota(args):
 def prepare_images(args, layout):
     require_bleota(args)
     app = firmware(args, "nrf51_example_app") + ".bin"
-    d = os.path.join(args.work_dir, "images")
-    os.makedirs(d, exist_ok=True)
+    d = images_dir(args)
     images = {
         "v1": sign(args, layout, app, "1.0.0", os.path.join(d, "app-v1.img")),
         "v2": sign(args, layout, app, "2.0.0", os.path.join(d, "app-v2.img")),
@@ -651,7 +657,7 @@ def cmd_power_cut(args):
     elf = firmware(args, "nrf51_bootloader")
     # A 48 KiB payload: the swap moves 49 pages, two erases each.
     big = sign(args, layout, firmware(args, "nrf51_example_app") + ".bin", "2.0.0",
-               os.path.join(args.work_dir, "images", "app-v2-48k.img"), pad_to=48 * 1024)
+               os.path.join(images_dir(args), "app-v2-48k.img"), pad_to=48 * 1024)
     with open(big, "rb") as f:
         v2 = f.read()
     session = Session(args, "power-cut-0", elf)
@@ -765,8 +771,7 @@ def cmd_boot_time(args):
     require_qemu()
     layout = load_layout(args)
     app = firmware(args, "nrf51_example_app") + ".bin"
-    d = os.path.join(args.work_dir, "images")
-    os.makedirs(d, exist_ok=True)
+    d = images_dir(args)
     results = {}
     for kib in (8, 64):
         image = sign(args, layout, app, "1.0.0", os.path.join(d, f"app-{kib}k.img"),
