@@ -8,7 +8,9 @@
 #include <string>
 #include <vector>
 
+#include "bench_cli.hpp"
 #include "bench_suite.hpp"
+#include "bleota/host/cli.hpp"
 #include "bleota/host/error.hpp"
 
 namespace bleota::bench {
@@ -29,10 +31,21 @@ size_t Columns(const std::string& line) {
   return bars;
 }
 
-TEST(BenchSuiteTest, QuickRunPrintsWellFormedTables) {
+// `bleota bench --quick` as the executable runs it (the CLI extension), its Markdown and JSON.
+std::string RunBleota(const std::vector<std::string>& args, int& code) {
   std::ostringstream out;
-  PrintBenchTables(QuickReport(), out);
-  const std::string text = out.str();
+  std::ostringstream err;
+  std::vector<std::string> argv = {"bleota"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  code = host::RunCli(argv, out, err, {AddBenchCommands});
+  EXPECT_EQ(err.str(), "");
+  return out.str();
+}
+
+TEST(BenchSuiteTest, QuickRunPrintsWellFormedTables) {
+  int code = -1;
+  const std::string text = RunBleota({"bench", "--quick"}, code);
+  ASSERT_EQ(code, 0);
   for (const char* title : {"### Link efficiency", "### End to end", "### Flash wear"}) {
     EXPECT_NE(text.find(title), std::string::npos) << title;
   }
@@ -57,7 +70,43 @@ TEST(BenchSuiteTest, QuickRunPrintsWellFormedTables) {
     ++rows;
   }
   EXPECT_EQ(tables, 3u);  // the comparison table needs the full run
-  EXPECT_GE(rows, QuickReport().link.size() + QuickReport().end_to_end.size() + 3);
+  // Separator rows included: 7 link rows, 2 end-to-end rows, 7 areas + the MCUboot row.
+  EXPECT_EQ(rows, (1 + LinkCases().size()) + (1 + 2) + (1 + 8));
+}
+
+TEST(BenchSuiteTest, QuickJsonFiguresArePositiveAndBelowTheModelLimit) {
+  int code = -1;
+  const nlohmann::json report =
+      nlohmann::json::parse(RunBleota({"bench", "--quick", "--json"}, code));
+  ASSERT_EQ(code, 0);
+  EXPECT_EQ(report["time"], "virtual");
+  ASSERT_EQ(report["link"].size(), LinkCases().size());
+  for (const nlohmann::json& row : report["link"]) {
+    SCOPED_TRACE(row.dump());
+    EXPECT_GT(row["goodput_bytes_per_s"].get<double>(), 0);
+    EXPECT_LT(row["goodput_bytes_per_s"].get<double>(), row["limit_bytes_per_s"].get<double>());
+    EXPECT_GT(row["ratio"].get<double>(), 0);
+    EXPECT_LT(row["ratio"].get<double>(), 1);
+  }
+  ASSERT_EQ(report["e2e"].size(), 2u);
+  for (const nlohmann::json& row : report["e2e"]) {
+    SCOPED_TRACE(row.dump());
+    for (const char* key : {"transfer_us", "install_us", "total_us"}) {
+      EXPECT_GT(row[key].get<uint64_t>(), 0u) << key;
+    }
+  }
+  ASSERT_EQ(report["wear"].size(), 2u);
+  // The same figures as the library call: the run is deterministic.
+  EXPECT_EQ(report, BenchReportJson(QuickReport()));
+}
+
+TEST(BenchSuiteTest, UnknownSectionIsRefusedByTheCli) {
+  int code = -1;
+  std::ostringstream out;
+  std::ostringstream err;
+  code = host::RunCli({"bleota", "bench", "--only", "speed"}, out, err, {AddBenchCommands});
+  EXPECT_EQ(code, static_cast<int>(host::ExitCode::kUsage));
+  EXPECT_NE(err.str().find("speed"), std::string::npos) << err.str();
 }
 
 TEST(BenchSuiteTest, LinkGoodputIsPositiveAndBelowTheModelLimit) {
