@@ -15,6 +15,7 @@ usage: nrf51_qemu.py --build-dir DIR --work-dir DIR [--bleota PATH] COMMAND
   footprint  flash and RAM of the linked bootloader per module (its linker map)
 
 Exit codes: 0 passed, 1 failed, 77 skipped (QEMU is missing or cannot start a micro:bit).
+NRF51_TRACE_ERASES=1 prints each flash erase the power-cut test counts (offset, size).
 """
 import argparse
 import json
@@ -24,7 +25,6 @@ import random
 import re
 import select
 import shutil
-import signal
 import socket
 import subprocess
 import sys
