@@ -76,13 +76,17 @@ int Run() {
     TestDevice device(layout.spec);
     device.config().watchdog_period_ms = 0;
     const uint32_t image_size = layout.spec.slot_size;
-    // Payload sized so header (0x200) + payload + TLVs fill the slot exactly (the ECDSA
-    // signature is 70 to 72 bytes, so retry until the size lands).
+    // Payload sized so header (0x200) + payload + TLVs fill the slot exactly. The ECDSA
+    // signature's DER length (70 to 72 bytes) varies with the signed content, so try payload
+    // sizes around the estimate, and other payload contents (seeds), until one lands.
     auto exact_image = [&](uint8_t major) {
-      const auto probe = MakeImage({.major = major, .payload_size = 1000, .seed = major});
-      const uint32_t first = image_size - static_cast<uint32_t>(probe.size() - 1000);
-      for (uint32_t payload = first + 8; payload + 8 > first; --payload) {
-        auto image = MakeImage({.major = major, .payload_size = payload, .seed = major});
+      const auto probe = MakeImage({.major = major, .payload_size = 1024, .seed = major});
+      const int64_t estimate = int64_t{image_size} - static_cast<int64_t>(probe.size() - 1024);
+      for (uint64_t attempt = 0; attempt < 9 * 32; ++attempt) {
+        const auto payload =
+            static_cast<uint32_t>(estimate + static_cast<int64_t>(attempt % 9) - 4);
+        const uint64_t seed = major + 256 * (attempt / 9);
+        auto image = MakeImage({.major = major, .payload_size = payload, .seed = seed});
         if (image.size() == image_size) return image;
       }
       return std::vector<uint8_t>();
