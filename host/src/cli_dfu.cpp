@@ -19,6 +19,7 @@
 #include "bleota/host/error.hpp"
 #include "bleota/host/file_io.hpp"
 #include "bleota/host/image_names.hpp"
+#include "bleota/host/smp_ble_sim_transport.hpp"
 #include "bleota/host/smp_device_error.hpp"
 
 namespace bleota::host::cli {
@@ -36,8 +37,9 @@ struct DfuGlobalOptions {
 
 void AddGlobalOptions(CLI::App& dfu, DfuGlobalOptions& g) {
   dfu.add_option("--transport", g.connection.transport,
-                 "Link to the device: udp (default) or serial (default when --device is given)")
-      ->check(CLI::IsMember({"udp", "serial"}));
+                 "Link to the device: udp (default), serial (default when --device is given) or "
+                 "ble-sim (default when --device is a socket)")
+      ->check(CLI::IsMember({"udp", "serial", "ble-sim"}));
   dfu.add_option_function<std::string>(
       "--address",
       [&g](const std::string& value) {
@@ -45,7 +47,9 @@ void AddGlobalOptions(CLI::App& dfu, DfuGlobalOptions& g) {
         g.connection.address_given = true;
       },
       "UDP host[:port] of the device (default 127.0.0.1:1337)");
-  dfu.add_option("--device", g.connection.device, "Serial port or pty of the device");
+  dfu.add_option("--device", g.connection.device,
+                 "Serial port or pty of the device, or the socket of a simulated device "
+                 "(ble-sim)");
   dfu.add_option_function<uint32_t>(
       "--baud",
       [&g](uint32_t value) {
@@ -53,6 +57,13 @@ void AddGlobalOptions(CLI::App& dfu, DfuGlobalOptions& g) {
         g.connection.baud_given = true;
       },
       "Serial baud rate (default 115200)");
+  dfu.add_option_function<std::string>(
+      "--ble-profile",
+      [&g](const std::string& value) {
+        g.connection.ble_profile = value;
+        g.connection.ble_profile_given = true;
+      },
+      "ble-sim: the BLE link profile the simulated device models (default 2m-dle)");
   dfu.add_option("--timeout", g.timeout_ms, "Reply timeout per try in ms (default 5000)")
       ->check(CLI::Range(1u, 600000u));
   dfu.add_option("--retries", g.retries, "Resends after a timeout (default 3)")
@@ -72,6 +83,7 @@ class DfuCommand : public Command {
   int Run(Streams& streams) override {
     try {
       Prepare();
+      global_->connection.connect_timeout = std::chrono::milliseconds(global_->timeout_ms);
       std::unique_ptr<SmpTransport> transport = OpenDfuTransport(global_->connection);
       SmpClientOptions options;
       options.version = global_->smp_version == 1 ? smp::SmpVersion::kV1 : smp::SmpVersion::kV2;
@@ -270,6 +282,69 @@ class ImageSlotsCommand final : public DfuCommand {
   }
 };
 
+// An upload's span of the link's virtual time (ble-sim): from the first request to the last
+// acknowledgement, and the image bytes that moved in it (a resumed upload starts at the offset
+// the device's first reply names).
+struct LinkTiming {
+  uint64_t start_us = 0;
+  uint64_t end_us = 0;
+  std::optional<uint64_t> first_acknowledged;
+  uint64_t last_acknowledged = 0;
+  void OnProgress(uint64_t acknowledged, uint64_t now_us) {
+    if (!first_acknowledged) first_acknowledged = acknowledged;
+    last_acknowledged = acknowledged;
+    end_us = now_us;
+  }
+  double seconds() const { return end_us > start_us ? (end_us - start_us) / 1e6 : 0.0; }
+};
+
+// Image bytes moved in this upload: all of them, or those after the offset a resumed upload
+// started from (the first acknowledgement of a resumed upload is the device's offset).
+uint64_t MovedBytes(const LinkTiming& timing, const UploadResult& result) {
+  if (result.resumes > 0 && timing.first_acknowledged &&
+      *timing.first_acknowledged < timing.last_acknowledged) {
+    return timing.last_acknowledged - *timing.first_acknowledged;
+  }
+  return timing.last_acknowledged;
+}
+
+double GoodputKBps(uint64_t bytes, double seconds) {
+  return seconds > 0 ? static_cast<double>(bytes) / seconds / 1000 : 0.0;
+}
+
+json LinkJson(const SmpBleSimTransport& ble, const LinkTiming& timing, const UploadResult& result) {
+  const BleSimConnected& link = ble.link();
+  const uint64_t bytes = MovedBytes(timing, result);
+  return {{"transport", "ble-sim"},
+          {"profile", link.profile},
+          {"phy", link.phy == BleSimPhy::k2M ? "2M" : "1M"},
+          {"max_ll_payload", link.max_ll_payload},
+          {"att_mtu", link.att_mtu},
+          {"connection_interval_us", link.connection_interval_us},
+          {"max_packets_per_event", link.max_packets_per_event},
+          {"packet_error_rate_ppm", link.packet_error_rate_ppm},
+          {"virtual_seconds", timing.seconds()},
+          {"image_bytes", bytes},
+          {"goodput_kBps", GoodputKBps(bytes, timing.seconds())},
+          {"connections", ble.stats().connections},
+          {"disconnects", ble.stats().disconnects}};
+}
+
+std::string LinkSummary(const SmpBleSimTransport& ble, const LinkTiming& timing,
+                        const UploadResult& result) {
+  const BleSimConnected& link = ble.link();
+  const uint64_t bytes = MovedBytes(timing, result);
+  char text[256];
+  std::snprintf(text, sizeof(text),
+                "link: ble-sim %s (%s PHY, LL payload %u, ATT MTU %u, CI %.2f ms): %.3f s of "
+                "virtual time, goodput %.1f kB/s (%llu image bytes)",
+                link.profile.c_str(), link.phy == BleSimPhy::k2M ? "2M" : "1M",
+                static_cast<unsigned>(link.max_ll_payload), static_cast<unsigned>(link.att_mtu),
+                link.connection_interval_us / 1000.0, timing.seconds(),
+                GoodputKBps(bytes, timing.seconds()), static_cast<unsigned long long>(bytes));
+  return text;
+}
+
 class ImageUploadCommand final : public DfuCommand {
  public:
   ImageUploadCommand(CLI::App& image, std::shared_ptr<DfuGlobalOptions> g)
@@ -305,7 +380,16 @@ class ImageUploadCommand final : public DfuCommand {
     options_.upload.piece_size = mtu_ ? *mtu_ - 3 : 0;
     const bool show_progress = !json_output() && isatty(STDERR_FILENO) == 1;
     UploadProgressBar bar(s.err, show_progress);
-    options_.upload.on_progress = [&bar](const UploadProgress& p) { bar.Update(p); };
+    // Over ble-sim the upload is also timed in the link's virtual time.
+    auto* ble = dynamic_cast<SmpBleSimTransport*>(&client.transport());
+    LinkTiming timing;
+    options_.upload.on_progress = [&bar, &timing, ble](const UploadProgress& p) {
+      bar.Update(p);
+      if (ble != nullptr) timing.OnProgress(p.acknowledged, ble->virtual_now_us());
+    };
+    if (ble != nullptr) {
+      options_.upload.on_start = [&timing, ble] { timing.start_us = ble->virtual_now_us(); };
+    }
     if (!json_output()) {
       s.out << "uploading " << file_ << ": " << data_.size() << " bytes";
       if (facts_.is_image) s.out << ", version " << facts_.version;
@@ -321,7 +405,9 @@ class ImageUploadCommand final : public DfuCommand {
     }
     bar.Finish();
     if (json_output()) {
-      PrintJson(s, UpdateJson(file_, facts_, options_, update));
+      json document = UpdateJson(file_, facts_, options_, update);
+      if (ble != nullptr) document["link"] = LinkJson(*ble, timing, update.upload);
+      PrintJson(s, document);
       return 0;
     }
     const UploadResult& result = update.upload;
@@ -337,6 +423,7 @@ class ImageUploadCommand final : public DfuCommand {
       s.out << ", " << result.timeouts << " timeouts, " << result.resumes << " resumes";
     }
     s.out << "\n";
+    if (ble != nullptr) s.out << LinkSummary(*ble, timing, result) << "\n";
     if (result.match) s.out << "device hash check: match\n";
     if (update.state) {
       s.out << (confirm_ ? "confirmed" : "marked for test") << "\n"

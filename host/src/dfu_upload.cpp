@@ -201,6 +201,7 @@ UploadResult UploadImage(SmpClient& client, std::span<const uint8_t> data,
   if (data.size() > result.max_chunk) {
     result.max_chunk = std::max(result.max_chunk, chunker.DataSizeAt(result.max_chunk));
   }
+  if (options.on_start) options.on_start();
   UploadSession(client, data, options, result, chunker).Run();
   if (result.match && !*result.match) {
     throw HostError(ExitCode::kVerifyFailed,

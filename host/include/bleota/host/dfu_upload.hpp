@@ -40,6 +40,8 @@ struct UploadOptions {
   // The device's buffers; std::nullopt: ask with params (kFallbackDeviceParams if unsupported).
   std::optional<DeviceParams> params;
   std::function<void(const UploadProgress&)> on_progress;
+  // Called once, after params and before the first upload request (link timing: ble-sim).
+  std::function<void()> on_start;
 };
 
 struct UploadResult {
