@@ -4,6 +4,7 @@
 #include <string_view>
 
 #include "bleota/boot/image_control.hpp"
+#include "bleota/boot/retained_record.hpp"
 #include "bleota/boot/security_counter.hpp"
 
 namespace bleota::sim {
@@ -73,12 +74,18 @@ DeviceFirmware::DeviceFirmware(const FirmwareSetup& setup)
 
 DeviceFirmware::~DeviceFirmware() = default;
 
-std::unique_ptr<DeviceFirmware> DeviceFirmware::StartApplication(
-    const FirmwareSetup& setup, const PublicSigningKeys& keys, const boot::BootDecision& decision) {
+std::unique_ptr<DeviceFirmware> DeviceFirmware::StartApplication(const FirmwareSetup& setup,
+                                                                 const PublicSigningKeys& keys,
+                                                                 const boot::BootDecision& decision,
+                                                                 AppFault fault) {
   std::unique_ptr<DeviceFirmware> firmware(new DeviceFirmware(setup));
+  firmware->application_ = true;
+  firmware->conduct_ = ConductOf(fault);
   // The app shows that its trigger path works (it advertises and takes connections).
-  boot::SetTriggerPathHealthy(firmware->soc_.retained_ram());
-  if (setup.config.app.auto_confirm && decision.testing) {
+  if (firmware->conduct_.advertises) boot::SetTriggerPathHealthy(firmware->soc_.retained_ram());
+  if (setup.config.app.auto_confirm && decision.testing && !firmware->conduct_.confirms) {
+    firmware->log_(std::string("app: does not confirm its image (") + AppFaultName(fault) + ")");
+  } else if (setup.config.app.auto_confirm && decision.testing) {
     boot::ImageControl control(*firmware->layout_.areas().boot_state);
     const Status confirmed = control.ConfirmRunningImage();
     firmware->log_(confirmed.ok() ? std::string("app: confirmed its image (auto-confirm)")
@@ -154,41 +161,66 @@ void DeviceFirmware::StartServer(bool application, std::span<const image::Truste
 smp::SmpTransportResult DeviceFirmware::OnUdpDatagram(ConstByteSpan datagram,
                                                       smp::SmpLinkSink& reply) {
   // A real firmware kicks the watchdog from its main loop; a request is one turn of it.
-  soc_.KickWatchdog();
+  if (!conduct_.serves_smp) return Ignored(datagram);
+  MainLoopKick();
   smp::SmpTransportResult result = udp_->OnDatagram(datagram, reply);
-  soc_.KickWatchdog();
+  MainLoopKick();
   LogUploadProgress();
   return result;
 }
 
 smp::SmpTransportResult DeviceFirmware::OnSerialBytes(ConstByteSpan bytes) {
-  if (!serial_) {
-    smp::SmpTransportResult ignored;
-    ignored.consumed = bytes.size();
-    return ignored;
-  }
-  soc_.KickWatchdog();
+  if (!serial_ || !conduct_.serves_smp) return Ignored(bytes);
+  MainLoopKick();
   smp::SmpTransportResult result = serial_->Feed(bytes);
-  soc_.KickWatchdog();
+  MainLoopKick();
   LogUploadProgress();
   return result;
 }
 
 smp::SmpTransportResult DeviceFirmware::OnBleWrite(smp::BleSmpTransport& transport,
                                                    ConstByteSpan write) {
-  soc_.KickWatchdog();
+  if (!conduct_.serves_smp) return Ignored(write);
+  MainLoopKick();
   smp::SmpTransportResult result = transport.OnWrite(write);
-  soc_.KickWatchdog();
+  MainLoopKick();
   LogUploadProgress();
   return result;
 }
 
 size_t DeviceFirmware::HandleSmp(ConstByteSpan request, ByteSpan response) {
-  soc_.KickWatchdog();
+  if (!conduct_.serves_smp) return 0;
+  MainLoopKick();
   Result<size_t> size = server_->Handle(request, response);
-  soc_.KickWatchdog();
+  MainLoopKick();
   LogUploadProgress();
   return size.ok() ? *size : 0;
+}
+
+void DeviceFirmware::MainLoopKick() {
+  if (conduct_.kicks_watchdog) soc_.KickWatchdog();
+}
+
+smp::SmpTransportResult DeviceFirmware::Ignored(ConstByteSpan input) {
+  smp::SmpTransportResult ignored;
+  ignored.consumed = input.size();
+  return ignored;
+}
+
+void DeviceFirmware::ChangeAppFault(AppFault fault) {
+  if (!application_) return;
+  conduct_ = ConductOf(fault);
+  // The app's health supervisor keeps the flag in step with its trigger path: set while it
+  // advertises, cleared when advertising stops (so the next watchdog reset finds it missing). A
+  // hung app changes nothing: the flag its run set before the hang stays.
+  boot::RetainedRecord record = boot::LoadRetainedRecord(soc_.retained_ram());
+  const bool healthy = fault == AppFault::kNoAdvertising ? false
+                       : conduct_.advertises             ? true
+                                                         : record.trigger_path_healthy;
+  if (record.trigger_path_healthy != healthy) {
+    record.trigger_path_healthy = healthy;
+    boot::StoreRetainedRecord(record, soc_.retained_ram());
+  }
 }
 
 void DeviceFirmware::LogUploadProgress() {

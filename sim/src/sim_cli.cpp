@@ -28,6 +28,7 @@ void AddSimCommands(CLI::App& app, std::vector<std::unique_ptr<host::cli::Comman
       "run",
       "Run a simulated device (the real bootloader and DFU server on a simulated nRF52840, kept "
       "in a state directory) in the foreground")));
+  commands.push_back(AddSimCtlCommand(*sim));
 }
 
 int SimDeviceMain(int argc, char** argv) {

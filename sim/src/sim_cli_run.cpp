@@ -2,6 +2,7 @@
 // loop that serves them.
 #include <poll.h>
 #include <signal.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <csignal>
@@ -13,6 +14,8 @@
 
 #include "bleota/host/error.hpp"
 #include "bleota/host/file_io.hpp"
+#include "bleota/simdev/control_executor.hpp"
+#include "bleota/simdev/control_socket.hpp"
 #include "bleota/simdev/device_config.hpp"
 #include "bleota/simdev/provisioning.hpp"
 #include "bleota/simdev/pty_endpoint.hpp"
@@ -79,6 +82,40 @@ void ProvisionIfNeeded(const SimRunOptions& options, const StateDir& state, std:
       << std::endl;
 }
 
+// Control lines typed on the device's terminal: the same commands as the control socket.
+class TerminalControl {
+ public:
+  explicit TerminalControl(int fd) : fd_(fd) {}
+  int fd() const { return fd_; }
+  bool open() const { return fd_ >= 0; }
+
+  void OnReadable(SimDevice& device, std::ostream& out) {
+    char buffer[512];
+    const ssize_t got = read(fd_, buffer, sizeof(buffer));
+    if (got < 0 && errno == EINTR) return;
+    if (got <= 0) {
+      fd_ = -1;  // end of input: the device keeps running, controlled through the socket
+      return;
+    }
+    pending_.append(buffer, static_cast<size_t>(got));
+    size_t newline;
+    while ((newline = pending_.find('\n')) != std::string::npos) {
+      const std::string line = pending_.substr(0, newline);
+      pending_.erase(0, newline + 1);
+      if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+      out << HandleControlLine(device, line) << std::endl;
+    }
+    if (pending_.size() > kMaxControlLineBytes + 1) {
+      pending_.clear();
+      out << "error the line is longer than " << kMaxControlLineBytes << " bytes" << std::endl;
+    }
+  }
+
+ private:
+  int fd_;
+  std::string pending_;
+};
+
 }  // namespace
 
 int RunSimDevice(const SimRunOptions& options, std::ostream& out) {
@@ -105,23 +142,43 @@ int RunSimDevice(const SimRunOptions& options, std::ostream& out) {
   }
   if (endpoints.empty()) host::ThrowUsage("give --udp HOST:PORT and/or --serial-pty");
 
+  // Before the device boots: a second device on the same state directory is refused here.
+  ControlServer control(ControlSocketPath(state.path()));
   SimDevice device(
       state, [&out](const std::string& line) { out << line << std::endl; }, serial);
   for (const auto& endpoint : endpoints) {
     out << "listening: " << endpoint->description() << std::endl;
   }
+  out << "control: " << control.path().string() << " (bleota sim ctl --state-dir "
+      << state.path().string() << " COMMAND)" << std::endl;
+  TerminalControl terminal(isatty(STDIN_FILENO) == 1 ? STDIN_FILENO : -1);
+  if (terminal.open())
+    out << "control: type commands here too (status, power-cut, ...)" << std::endl;
+  const ControlServer::LineHandler handle = [&device](std::string_view line) {
+    return HandleControlLine(device, line);
+  };
 
-  std::vector<pollfd> fds;
-  for (const auto& endpoint : endpoints) fds.push_back({endpoint->fd(), POLLIN, 0});
+  // One turn: SMP input, control connections and terminal lines, each handled whole before the
+  // next, so a control command never lands inside an SMP request.
   while (!g_stop) {
+    std::vector<pollfd> fds;
+    for (const auto& endpoint : endpoints) fds.push_back({endpoint->fd(), POLLIN, 0});
+    const std::vector<int> control_fds = control.fds();
+    for (const int fd : control_fds) fds.push_back({fd, POLLIN, 0});
+    if (terminal.open()) fds.push_back({terminal.fd(), POLLIN, 0});
     const int ready = poll(fds.data(), fds.size(), 200);
     if (ready < 0) {
       if (errno == EINTR) continue;
       host::ThrowIo(std::string("poll failed: ") + std::strerror(errno));
     }
-    for (size_t i = 0; i < fds.size(); ++i) {
+    size_t i = 0;
+    for (; i < endpoints.size(); ++i) {
       if (fds[i].revents != 0) endpoints[i]->Service(device);
     }
+    for (const int fd : control_fds) {
+      if (fds[i++].revents != 0) control.OnReadable(fd, handle);
+    }
+    if (i < fds.size() && fds[i].revents != 0) terminal.OnReadable(device, out);
   }
   device.Persist();
   out << "stopped" << std::endl;

@@ -5,8 +5,12 @@
 #include <cstdio>
 #include <string>
 
+#include "bleota/boot/boot_progress.hpp"
+#include "bleota/boot/boot_state_store.hpp"
 #include "bleota/boot/device_keys.hpp"
 #include "bleota/host/error.hpp"
+#include "bleota/image/tlv.hpp"
+#include "bleota/readable.hpp"
 
 namespace bleota::sim {
 namespace {
@@ -91,6 +95,74 @@ std::string Seconds(uint64_t us) {
   return text;
 }
 
+std::string Hex(uint32_t value) {
+  char text[16];
+  std::snprintf(text, sizeof(text), "0x%" PRIx32, value);
+  return text;
+}
+
+// Why the bootloader stays in OTA mode, for the boot log line.
+const char* OtaModeWhy(boot::BootReason reason) {
+  switch (reason) {
+    case boot::BootReason::kButton:
+      return "the update button is held";
+    case boot::BootReason::kAppRequest:
+      return "the application asked for it";
+    case boot::BootReason::kHealthMissing:
+      return "the application did not set \"trigger path healthy\" before the watchdog reset";
+    case boot::BootReason::kNoValidImage:
+      return "no image verifies";
+    case boot::BootReason::kNoKeys:
+      return "key OTP holds no valid key record";
+    default:
+      break;
+  }
+  return "";
+}
+
+// One log line per tenth of a swap, golden restore or golden update (and one at its end).
+class ProgressLog final : public boot::BootProgress {
+ public:
+  explicit ProgressLog(std::function<void(const std::string&)> log) : log_(std::move(log)) {}
+
+  void OnStep(boot::BootOp op, boot::SwapReason reason, uint32_t done, uint32_t total) override {
+    if (total == 0) return;
+    const uint32_t tenth = done * 10 / total;
+    if (tenth == last_tenth_ && done != total) return;
+    last_tenth_ = tenth;
+    const bool swap = op == boot::BootOp::kSwap;
+    log_(std::string(Name(op, reason)) + ": " + std::to_string(done * 100 / total) + "% (" +
+         std::to_string(done) + " of " + std::to_string(total) +
+         (swap ? " steps, two per sector)" : " sectors)"));
+  }
+
+ private:
+  static const char* Name(boot::BootOp op, boot::SwapReason reason) {
+    if (op == boot::BootOp::kGoldenRestore) return "golden restore";
+    if (op == boot::BootOp::kGoldenUpdate) return "golden update";
+    if (reason == boot::SwapReason::kRevert) return "revert swap";
+    return reason == boot::SwapReason::kInstallTest ? "install swap (test)"
+                                                    : "install swap (permanent)";
+  }
+
+  std::function<void(const std::string&)> log_;
+  uint32_t last_tenth_ = ~0u;
+};
+
+// The replies of firmware that lost its power mid-request never leave the device.
+class PoweredSink final : public smp::SmpLinkSink {
+ public:
+  PoweredSink(SimFlash& flash, smp::SmpLinkSink& sink) : flash_(flash), sink_(sink) {}
+  Status Send(ConstByteSpan bytes) override {
+    if (!flash_.powered()) return StatusCode::kFlashIo;
+    return sink_.Send(bytes);
+  }
+
+ private:
+  SimFlash& flash_;
+  smp::SmpLinkSink& sink_;
+};
+
 }  // namespace
 
 const char* DeviceModeName(DeviceMode mode) {
@@ -99,6 +171,8 @@ const char* DeviceModeName(DeviceMode mode) {
       return "application";
     case DeviceMode::kBootloaderOta:
       return "bootloader OTA mode";
+    case DeviceMode::kOff:
+      return "off";
     case DeviceMode::kHalted:
       break;
   }
@@ -150,6 +224,7 @@ SimDevice::SimDevice(const StateDir& state, LogSink log, smp::SmpLinkSink* seria
   LoadApplicationKeys();
   bootloader_layout_.emplace(MakeLayout(soc_->flash(Requester::kBootloader), config_));
   application_layout_.emplace(MakeLayout(soc_->flash(Requester::kApplication), config_));
+  host_layout_.emplace(MakeLayout(soc_->sim_flash(), config_));
   Log("power on: " + config_.profile + " device from " + state_.path().string());
   Boot();  // a fresh SimSoc starts as after a power-on
 }
@@ -193,12 +268,20 @@ void SimDevice::Boot() {
   last_decision_.reset();
   const uint64_t start_us = soc_->clock().now_us();
   const std::string cause = boot::ResetCauseName(soc_->reset_cause());
+  crash_at_us_.reset();
+  running_fault_ = AppFault::kNone;
   boot::BootConfig boot_config = BootConfigOf(config_);
+  ProgressLog progress([this](const std::string& line) { Log(line); });
+  boot_config.progress = &progress;
   Result<boot::BootDecision> decision = [&] {
     boot::Bootloader bootloader(bootloader_layout_->areas(), *soc_, boot_config, work_);
     return bootloader.Boot();
   }();
   const std::string took = Seconds(soc_->clock().now_us() - start_us);
+  if (!decision.ok() && ArmedCutHappened()) {
+    EnterOff("during boot " + std::to_string(boots_));
+    return;
+  }
   if (!decision.ok()) {
     mode_ = DeviceMode::kHalted;
     Log("boot " + std::to_string(boots_) + " (" + cause + "): failed: " + decision.status().name() +
@@ -217,10 +300,14 @@ void SimDevice::Boot() {
     line += "application " + VersionString(decision->version) +
             (decision->testing ? " in test mode" : " (confirmed)");
   } else {
-    line += "stays in bootloader OTA mode";
+    line += std::string("stays in bootloader OTA mode: ") + OtaModeWhy(decision->reason);
   }
   Log(line + " (" + took + " s of boot work)");
   StartFirmware(*decision);
+  if (ArmedCutHappened()) {
+    EnterOff("while the " + std::string(DeviceModeName(mode_)) + " started");
+    return;
+  }
   Persist();
 }
 
@@ -228,8 +315,22 @@ void SimDevice::StartFirmware(const boot::BootDecision& decision) {
   const FirmwareLog log = [this](const std::string& line) { Log(line); };
   if (decision.action == boot::BootAction::kJumpToApplication) {
     mode_ = DeviceMode::kApplication;
+    if (app_fault_ != AppFault::kNone) {
+      const std::optional<SlotImage> running = ImageIn(*host_layout_->areas().primary, 0);
+      if (running && running->id == faulty_build_) {
+        running_fault_ = app_fault_;
+        Log(std::string("app: this build has the fault ") + AppFaultName(app_fault_));
+      } else {
+        Log(std::string("app: the build with the fault ") + AppFaultName(app_fault_) +
+            " was replaced; this one behaves normally");
+        app_fault_ = AppFault::kNone;
+      }
+    }
     FirmwareSetup setup{*soc_, *application_layout_, config_, serial_sink_, log};
-    firmware_ = DeviceFirmware::StartApplication(setup, app_keys_, decision);
+    firmware_ = DeviceFirmware::StartApplication(setup, app_keys_, decision, running_fault_);
+    if (running_fault_ == AppFault::kCrash) {
+      crash_at_us_ = soc_->clock().now_us() + kCrashAfterStartUs;
+    }
   } else {
     mode_ = DeviceMode::kBootloaderOta;
     FirmwareSetup setup{*soc_, *bootloader_layout_, config_, serial_sink_, log};
@@ -241,8 +342,9 @@ smp::SmpTransportResult SimDevice::OnUdpDatagram(ConstByteSpan datagram, smp::Sm
   smp::SmpTransportResult result;
   result.consumed = datagram.size();
   if (firmware_ == nullptr) return result;
-  result = firmware_->OnUdpDatagram(datagram, reply);
-  Persist();
+  PoweredSink powered_reply(soc_->sim_flash(), reply);
+  result = firmware_->OnUdpDatagram(datagram, powered_reply);
+  AfterInput();
   return result;
 }
 
@@ -251,7 +353,7 @@ smp::SmpTransportResult SimDevice::OnSerialBytes(ConstByteSpan bytes) {
   result.consumed = bytes.size();
   if (firmware_ == nullptr) return result;
   result = firmware_->OnSerialBytes(bytes);
-  Persist();
+  AfterInput();
   return result;
 }
 
@@ -259,7 +361,8 @@ std::vector<uint8_t> SimDevice::HandleSmp(std::span<const uint8_t> request) {
   if (firmware_ == nullptr) return {};
   std::vector<uint8_t> response(kSmpBufferSize);
   response.resize(firmware_->HandleSmp(request, response));
-  Persist();
+  if (!soc_->sim_flash().powered()) response.clear();
+  AfterInput();
   return response;
 }
 
@@ -269,7 +372,7 @@ smp::SmpTransportResult SimDevice::OnBleWrite(smp::BleSmpTransport& transport,
   result.consumed = write.size();
   if (firmware_ == nullptr) return result;
   result = firmware_->OnBleWrite(transport, write);
-  Persist();
+  AfterInput();
   return result;
 }
 
@@ -293,6 +396,250 @@ void SimDevice::Persist() {
     state_.SaveOtp(soc_->sim_otp().raw());
     saved_otp_ops_ = soc_->sim_otp().mutating_ops();
   }
+}
+
+}  // namespace bleota::sim
+
+namespace bleota::sim {
+
+bool SimDevice::advertising() const { return firmware_ != nullptr && firmware_->advertising(); }
+
+bool SimDevice::ArmedCutHappened() {
+  return cut_at_op_ && soc_->sim_flash().cut_happened() && !soc_->sim_flash().powered();
+}
+
+void SimDevice::AfterInput() {
+  if (ArmedCutHappened()) {
+    EnterOff("during an SMP request");
+    return;
+  }
+  Persist();
+  RunDueEvents();
+}
+
+void SimDevice::EnterOff(const std::string& why) {
+  firmware_.reset();
+  mode_ = DeviceMode::kOff;
+  crash_at_us_.reset();
+  std::string line = "power cut " + why;
+  const std::vector<FlashOp>& ops = soc_->sim_flash().log();
+  if (cut_at_op_ && soc_->sim_flash().cut_happened() && !ops.empty()) {
+    const FlashOp& op = ops.back();
+    line += std::string(" at the armed flash operation: ") +
+            (op.kind == FlashOpKind::kErase ? "erase of " : "program of ") +
+            std::to_string(op.size) + " bytes at " + Hex(op.offset);
+  }
+  cut_at_op_.reset();
+  Log(line + "; the device is off");
+  Persist();
+}
+
+void SimDevice::CutPower() {
+  if (mode_ == DeviceMode::kOff) return;
+  firmware_.reset();
+  soc_->sim_flash().DisarmPowerCut();
+  cut_at_op_.reset();
+  soc_->sim_flash().PowerOff();
+  mode_ = DeviceMode::kOff;
+  crash_at_us_.reset();
+  Log("power cut: the device is off");
+  Persist();
+}
+
+void SimDevice::ArmPowerCut(uint64_t nth, CutMode mode) {
+  const uint64_t at = soc_->sim_flash().mutating_ops() + nth - 1;
+  // The seed only shapes torn content; the operation index makes it repeatable.
+  soc_->sim_flash().ArmPowerCut(at, mode, at + 1);
+  cut_at_op_ = at;
+  Log("power cut armed at flash operation " + std::to_string(nth) + " from now (" +
+      CutModeName(mode) + ")");
+}
+
+std::optional<uint64_t> SimDevice::flash_ops_until_cut() const {
+  if (!cut_at_op_) return std::nullopt;
+  return *cut_at_op_ - soc_->sim_flash().mutating_ops() + 1;
+}
+
+void SimDevice::PowerOn() {
+  if (mode_ != DeviceMode::kOff) return;
+  soc_->PowerCycle();
+  Log("power on");
+  Boot();
+}
+
+void SimDevice::SetButton(bool held) {
+  if (held) {
+    soc_->button().Press();
+  } else {
+    soc_->button().Release();
+  }
+  Log(held ? "button held (the bootloader samples it at every boot)" : "button released");
+}
+
+std::optional<SimDevice::SlotImage> SimDevice::ImageIn(const FlashArea& slot, uint32_t at) const {
+  if (at >= slot.size()) return std::nullopt;
+  const std::vector<uint8_t>& raw = soc_->sim_flash().raw();
+  MemoryReadable readable(ConstByteSpan(raw.data() + slot.offset() + at, slot.size() - at));
+  Result<image::ImageLayout> layout = image::ParseImageHeader(readable);
+  if (!layout.ok()) return std::nullopt;
+  image::TlvIterator tlvs(readable, *layout, image::TlvArea::kUnprotected);
+  image::TlvEntry entry;
+  for (Result<bool> next = tlvs.Next(entry); next.ok() && *next; next = tlvs.Next(entry)) {
+    if (entry.type != image::kTlvSha256 || entry.length != 32) continue;
+    SlotImage found{{}, layout->header.version, at, *layout};
+    if (!image::ReadTlvValue(readable, entry, found.id).ok()) return std::nullopt;
+    return found;
+  }
+  return std::nullopt;
+}
+
+std::optional<SimDevice::SlotImage> SimDevice::PendingImage() {
+  boot::BootStateStore store(*host_layout_->areas().boot_state);
+  Result<boot::BootState> state = store.Load();
+  if (!state.ok() || (state->pending != boot::PendingRequest::kTest &&
+                      state->pending != boot::PendingRequest::kPermanent)) {
+    return std::nullopt;
+  }
+  return ImageIn(*host_layout_->areas().secondary, 0);  // uploads start at the slot's start
+}
+
+std::string SimDevice::SetAppFault(AppFault fault) {
+  if (fault == AppFault::kNone) {
+    app_fault_ = AppFault::kNone;
+    running_fault_ = AppFault::kNone;
+    crash_at_us_.reset();
+    if (firmware_ != nullptr) firmware_->ChangeAppFault(AppFault::kNone);
+    Log("app: normal (no fault)");
+    return "the application behaves normally";
+  }
+  const std::optional<SlotImage> pending =
+      mode_ == DeviceMode::kOff ? std::nullopt : PendingImage();
+  const std::optional<SlotImage> target =
+      pending ? pending : ImageIn(*host_layout_->areas().primary, 0);
+  if (!target) host::ThrowUsage("there is no application image to give a fault to");
+  app_fault_ = fault;
+  faulty_build_ = target->id;
+  const std::string which = std::string(pending ? "the pending image " : "the image in primary ") +
+                            VersionString(target->version);
+  Log(std::string("app: fault ") + AppFaultName(fault) + " for " + which);
+  if (pending || mode_ != DeviceMode::kApplication) {
+    return std::string(AppFaultName(fault)) + " for " + which + ", from its next start";
+  }
+  running_fault_ = fault;
+  firmware_->ChangeAppFault(fault);
+  switch (fault) {
+    case AppFault::kCrash:
+      Crash();
+      return "crash for " + which + ": it crashed now and crashes " + Seconds(kCrashAfterStartUs) +
+             " s after every start";
+    case AppFault::kHang:
+      Log("app: hangs (no SMP, no advertising, no watchdog kicks)");
+      break;
+    case AppFault::kNoAdvertising:
+      Log("app: stopped advertising; \"trigger path healthy\" cleared, watchdog no longer kicked");
+      break;
+    default:
+      break;
+  }
+  return std::string(AppFaultName(fault)) + " for " + which + ", now";
+}
+
+void SimDevice::Crash() {
+  Log(std::string("app: crash (a CPU fault) -> lockup reset"));
+  Reset(boot::ResetCause::kLockup);
+}
+
+std::string SimDevice::CorruptSlot(bool secondary) {
+  const boot::BootAreas areas = host_layout_->areas();
+  const FlashArea& slot = secondary ? *areas.secondary : *areas.primary;
+  std::optional<SlotImage> image = ImageIn(slot, 0);
+  if (!image && secondary) {
+    // After an install the previous image sits one sector in (docs/spec/boot-state.md, "Swap").
+    Result<Sector> first = slot.SectorAt(0);
+    if (first.ok()) image = ImageIn(slot, first->size);
+  }
+  // The hashed bytes after the header: payload and protected TLVs.
+  uint32_t begin = slot.offset();
+  uint32_t size = slot.size();
+  if (image) {
+    begin += image->offset + image->layout.payload_offset;
+    size = image->layout.tlv_offset - image->layout.payload_offset;
+  }
+  SimFlash& flash = soc_->sim_flash();
+  const uint32_t unit = flash.geometry().write_align();
+  const uint8_t erased = flash.geometry().erase_value();
+  constexpr uint32_t kFlips = 8;
+  for (uint32_t i = 0; i < kFlips; ++i) {
+    const uint32_t at = begin + static_cast<uint32_t>((2ull * i + 1) * size / (2 * kFlips));
+    flash.raw()[at] ^= 0x10;
+    const uint32_t unit_start = at - at % unit;
+    const bool programmed =
+        std::any_of(flash.raw().begin() + unit_start, flash.raw().begin() + unit_start + unit,
+                    [erased](uint8_t b) { return b != erased; });
+    if (programmed) flash.MarkProgrammed(unit_start, unit, true);
+  }
+  state_.SaveFlash(flash.raw());  // not a flash operation: Persist() would not see it
+  const std::string what =
+      std::string("flipped one bit in each of 8 bytes of the ") +
+      (secondary ? "secondary" : "primary") + " slot's " +
+      (image ? "image " + VersionString(image->version) : std::string("content (no image)")) +
+      " between " + Hex(begin) + " and " + Hex(begin + size);
+  Log("corrupt: " + what + " (bit rot; the bootloader notices at the next boot)");
+  return what;
+}
+
+bool SimDevice::RunningImageConfirmed() {
+  if (mode_ != DeviceMode::kApplication || !last_decision_) return false;
+  boot::BootStateStore store(*host_layout_->areas().boot_state);
+  Result<boot::BootState> state = store.Load();
+  return state.ok() ? !state->primary_testing : !last_decision_->testing;
+}
+
+void SimDevice::RunDueEvents() {
+  if (mode_ == DeviceMode::kOff) return;
+  if (mode_ == DeviceMode::kApplication && crash_at_us_ &&
+      soc_->clock().now_us() >= *crash_at_us_) {
+    Crash();
+    return;
+  }
+  if (soc_->watchdog_reset_due()) {
+    std::string line = "watchdog reset: not kicked for " +
+                       std::to_string(soc_->watchdog().period_ms() / 1000) + " s";
+    if (running_app_fault() != AppFault::kNone) {
+      line += std::string(" (app: ") + AppFaultName(running_app_fault()) + ")";
+    }
+    Log(line);
+    Reset(boot::ResetCause::kWatchdog);
+  }
+}
+
+void SimDevice::Advance(uint64_t us) {
+  const uint64_t end = soc_->clock().now_us() + us;
+  while (soc_->clock().now_us() < end) {
+    const uint64_t now = soc_->clock().now_us();
+    if (mode_ == DeviceMode::kOff) {
+      soc_->AdvanceTime(end - now);
+      break;
+    }
+    // The next moment something happens: a kick of the main loop (twice per period), the
+    // watchdog's deadline when nobody kicks it, a crashing build's fault.
+    const bool kicking = firmware_ != nullptr && firmware_->kicks_watchdog();
+    const SimWatchdog& watchdog = soc_->watchdog();
+    uint64_t until = end;
+    if (watchdog.running()) {
+      if (kicking) {
+        soc_->KickWatchdog();
+        until = std::min<uint64_t>(until, now + watchdog.period_ms() * 500ull);
+      } else {
+        until = std::min(until, std::max(watchdog.deadline_us(), now));
+      }
+    }
+    if (crash_at_us_) until = std::min(until, std::max(*crash_at_us_, now));
+    soc_->AdvanceTime(until - now);
+    if (kicking) soc_->KickWatchdog();
+    RunDueEvents();
+  }
+  Persist();
 }
 
 }  // namespace bleota::sim

@@ -155,7 +155,7 @@ Status Bootloader::FinishSwap() {
 
 Status Bootloader::Resume() {
   if (state_.op == BootOp::kSwap) {
-    SwapEngine engine(*geometry_, store_, work_, &platform_);
+    SwapEngine engine(*geometry_, store_, work_, &platform_, config_.progress);
     const Status swapped =
         engine.Run(state_, state_.secondary_plaintext ? nullptr : &config_.decryption);
     if (swapped.code() == StatusCode::kFlashIo) return swapped;
@@ -221,6 +221,7 @@ Status Bootloader::RunGoldenRestore() {
                             i * sector_size, PayloadDecryption(), work_));
     state_.step = static_cast<uint16_t>(i + 1);
     BLEOTA_TRY(Save());
+    ReportStep(state_.swap_sectors);
   }
   state_.op = BootOp::kNone;
   state_.step = 0;
@@ -248,6 +249,11 @@ Status Bootloader::RunGoldenUpdate(const image::VerifiedImage& incoming) {
     BLEOTA_TRY(decryptor.Open(source, incoming.layout, config_.decryption));
     decryption = {&decryptor, incoming.layout.payload_offset, incoming.layout.payload_size};
   }
+  uint32_t total_steps = 0;  // golden sectors the image covers (sizes may differ)
+  for (uint32_t at = 0; at < incoming.layout.tlv_end; ++total_steps) {
+    BLEOTA_ASSIGN_OR_RETURN(Sector sector, golden.SectorAt(at));
+    at = sector.offset + sector.size;
+  }
   const uint32_t chunk = static_cast<uint32_t>(work_.size());
   uint32_t index = 0;
   for (uint32_t at = 0; at < incoming.layout.tlv_end; ++index) {
@@ -264,6 +270,7 @@ Status Bootloader::RunGoldenUpdate(const image::VerifiedImage& incoming) {
                             sector.offset, decryption, work_));
     state_.step = static_cast<uint16_t>(index + 1);
     BLEOTA_TRY(Save());
+    ReportStep(total_steps);
   }
   state_.op = BootOp::kNone;
   state_.step = 0;

@@ -82,6 +82,7 @@ Status SwapEngine::Run(BootState& state, const image::DecryptionKeys* decryption
     BLEOTA_TRY(CopySector(s, s.incoming ? incoming_decryption : PayloadDecryption()));
     state.step = static_cast<uint16_t>(step + 1);
     BLEOTA_TRY(store_.Save(state));
+    if (progress_ != nullptr) progress_->OnStep(state.op, state.swap_reason, step + 1, total_steps);
   }
   return Status::Ok();
 }

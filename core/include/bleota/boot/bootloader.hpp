@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <span>
 
+#include "bleota/boot/boot_progress.hpp"
 #include "bleota/boot/boot_state.hpp"
 #include "bleota/boot/boot_state_store.hpp"
 #include "bleota/boot/platform.hpp"
@@ -55,6 +56,7 @@ struct BootConfig {
   uint32_t watchdog_period_ms = 0;  // 0: the bootloader does not start the watchdog
   bool allow_unsigned = false;      // development only
   VerifyPolicy verify_policy = VerifyPolicy::kEveryBoot;
+  BootProgress* progress = nullptr;  // optional: told after every step of a long operation
 };
 
 enum class BootAction : uint8_t { kJumpToApplication, kStayInBootloader };
@@ -115,6 +117,11 @@ class Bootloader {
   Status DropPendingRequest(Status refusal, BootDecision& decision);
   Result<BootDecision> Jump(BootReason reason, const image::VerifiedImage& image);
   Status Save() { return store_.Save(state_); }
+  void ReportStep(uint32_t total) {
+    if (config_.progress != nullptr) {
+      config_.progress->OnStep(state_.op, state_.swap_reason, state_.step, total);
+    }
+  }
 
   BootAreas areas_;
   Platform& platform_;

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 
+#include "bleota/boot/boot_progress.hpp"
 #include "bleota/boot/boot_state.hpp"
 #include "bleota/boot/boot_state_store.hpp"
 #include "bleota/boot/platform.hpp"
@@ -47,10 +48,11 @@ class SwapEngine {
  public:
   // `work` is the copy buffer: a multiple of the write alignment, dividing the sector size.
   // `platform`, when given, has its watchdog kicked before every sector: a swap lasts seconds,
-  // and a watchdog started by the app keeps running through a soft reset.
+  // and a watchdog started by the app keeps running through a soft reset. `progress`, when given,
+  // is told after every saved step.
   SwapEngine(const SlotGeometry& geometry, BootStateStore& store, ByteSpan work,
-             Platform* platform = nullptr)
-      : geometry_(geometry), store_(store), work_(work), platform_(platform) {}
+             Platform* platform = nullptr, BootProgress* progress = nullptr)
+      : geometry_(geometry), store_(store), work_(work), platform_(platform), progress_(progress) {}
 
   // Runs state.op == kSwap from state.step to the last step, saving state.step after each step.
   // When `decryption` is given and the incoming image is encrypted, its payload is decrypted on
@@ -65,6 +67,7 @@ class SwapEngine {
   BootStateStore& store_;
   ByteSpan work_;
   Platform* platform_;
+  BootProgress* progress_;
 };
 
 }  // namespace bleota::boot

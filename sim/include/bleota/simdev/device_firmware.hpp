@@ -22,6 +22,7 @@
 #include "bleota/boot/slot_geometry.hpp"
 #include "bleota/boot/upload_state_store.hpp"
 #include "bleota/sim/sim_soc.hpp"
+#include "bleota/simdev/app_behaviour.hpp"
 #include "bleota/simdev/device_config.hpp"
 #include "bleota/smp/ble_smp_transport.hpp"
 #include "bleota/smp/image_group.hpp"
@@ -60,10 +61,12 @@ struct FirmwareSetup {
 class DeviceFirmware {
  public:
   // The application after a jump: sets the trigger-path-healthy flag and confirms its image when
-  // config.app.auto_confirm says so (and it runs in test mode).
+  // config.app.auto_confirm says so (and it runs in test mode), unless `fault` (the fault of
+  // this build, app_behaviour.hpp) stops it.
   static std::unique_ptr<DeviceFirmware> StartApplication(const FirmwareSetup& setup,
                                                           const PublicSigningKeys& keys,
-                                                          const boot::BootDecision& decision);
+                                                          const boot::BootDecision& decision,
+                                                          AppFault fault = AppFault::kNone);
   // The bootloader's OTA mode.
   static std::unique_ptr<DeviceFirmware> StartOtaMode(const FirmwareSetup& setup);
 
@@ -88,6 +91,15 @@ class DeviceFirmware {
 
   bool reset_requested() const { return reset_.pending(); }
 
+  // The application's fault changed while it runs: it stops or resumes serving, kicking the
+  // watchdog and advertising, and keeps the "trigger path healthy" flag in step with its
+  // advertising. No effect in OTA mode.
+  void ChangeAppFault(AppFault fault);
+  // What the running code does: the OTA mode serves, kicks and advertises.
+  bool serves_smp() const { return conduct_.serves_smp; }
+  bool kicks_watchdog() const { return conduct_.kicks_watchdog; }
+  bool advertising() const { return conduct_.advertises; }
+
  private:
   class CounterSource;
   explicit DeviceFirmware(const FirmwareSetup& setup);
@@ -95,6 +107,10 @@ class DeviceFirmware {
                    const image::DecryptionKeys* decryption);
   // Logs the upload's progress every kUploadLogStep bytes, and its end.
   void LogUploadProgress();
+  // A turn of the main loop kicks the watchdog, unless the app's fault stops it.
+  void MainLoopKick();
+  // Input a hung application never reads.
+  static smp::SmpTransportResult Ignored(ConstByteSpan input);
 
   SimSoc& soc_;
   boot::BootLayout& layout_;
@@ -117,6 +133,8 @@ class DeviceFirmware {
   std::vector<uint8_t> response_buffer_;
   std::optional<smp::UdpSmpTransport> udp_;
   std::optional<smp::SerialSmpTransport> serial_;
+  bool application_ = false;
+  AppConduct conduct_ = ConductOf(AppFault::kNone);
   bool upload_seen_ = false;
   uint32_t upload_logged_step_ = 0;
   uint32_t upload_last_offset_ = 0;
