@@ -26,6 +26,30 @@ std::string Format(const char* format, ...) {
   return text;
 }
 
+// A paragraph wrapped at 100 columns (docs/benchmarks.md pastes the output), then a blank line.
+std::string Paragraph(const std::string& text) {
+  constexpr size_t kWidth = 100;
+  std::string out;
+  size_t line_length = 0;
+  size_t at = 0;
+  while (at < text.size()) {
+    size_t end = text.find(' ', at);
+    if (end == std::string::npos) end = text.size();
+    const std::string word = text.substr(at, end - at);
+    if (line_length > 0 && line_length + 1 + word.size() > kWidth) {
+      out += '\n';
+      line_length = 0;
+    } else if (line_length > 0) {
+      out += ' ';
+      ++line_length;
+    }
+    out += word;
+    line_length += word.size();
+    at = end + 1;
+  }
+  return out + "\n\n";
+}
+
 double Seconds(uint64_t us) { return static_cast<double>(us) / 1e6; }
 double KBps(double bytes_per_s) { return bytes_per_s / 1000; }
 
@@ -35,13 +59,13 @@ bool Wanted(const BenchOptions& options, const std::string& section) {
 
 void PrintLink(const BenchReport& report, std::ostream& out) {
   out << "### Link efficiency: client upload over the simulated BLE link\n\n";
-  out << Format(
+  out << Paragraph(Format(
       "Image %u bytes, uploaded by host::UploadImage (as `bleota dfu image upload`: params "
       "asked, window 4, packets filling ATT_MTU - 3 pieces) over BleInProcessTransport. Device "
       "flash timing OFF (erases and programs take no virtual time): the link is measured, not "
       "the flash. Time: virtual, from the params request to the last upload reply (connection "
-      "set-up and MTU exchange not counted). kB = 1000 bytes.\n\n",
-      report.image_size);
+      "set-up and MTU exchange not counted). kB = 1000 bytes.",
+      report.image_size));
   out << "| link | PHY | LL payload | ATT MTU | CI ms | packets/event cap | model limit kB/s "
          "| goodput kB/s | goodput / limit | ATT writes kB/s | requests | LL retransmissions |\n";
   out << "|---|---|---|---|---|---|---|---|---|---|---|---|\n";
@@ -64,12 +88,12 @@ std::string Range(double low, double high, const char* unit) {
 
 void PrintEndToEnd(const BenchReport& report, std::ostream& out) {
   out << "### End to end: a whole update on the nRF52840 flash profile\n\n";
-  out << Format(
+  out << Paragraph(Format(
       "Image %u bytes; the simulated nRF52840 (85 ms page erase, 41 us per word) with the real "
       "bootloader. host::RunUpdate uploads, marks for test and resets (`bleota dfu image upload "
       "--test --reset`); the bootloader installs at the next boot (swap keeping the old image). "
-      "Virtual time; device CPU time (hashing, signature checks) is not modelled.\n\n",
-      report.image_size);
+      "Virtual time; device CPU time (hashing, signature checks) is not modelled.",
+      report.image_size));
   out << "| path | transfer s | transfer kB/s | mark + reset s | install s | reconnect s "
          "| total s |\n";
   out << "|---|---|---|---|---|---|---|\n";
@@ -87,12 +111,14 @@ void PrintEndToEnd(const BenchReport& report, std::ostream& out) {
     if (r.path.rfind("direct", 0) == 0) direct = &r;
   }
   if (report.image_size != reference::kImageSize || ble == nullptr || direct == nullptr) {
-    out << "(The comparison with the reference and the peers needs the full run: 256 KiB "
-           "images, the BLE and direct rows.)\n\n";
+    out << Paragraph(
+        "(The comparison with the reference and the peers needs the full run: 256 KiB images, "
+        "the BLE and direct rows.)");
     return;
   }
-  out << "Next to the reference flash bound (ble-and-flash-model.md) and the peers' published "
-         "figures:\n\n";
+  out << Paragraph(
+      "Next to the reference flash bound (ble-and-flash-model.md) and the peers' published "
+      "figures:");
   out << "| figure | bleota (simulated) | reference / peer | bleota / reference |\n";
   out << "|---|---|---|---|\n";
   auto row = [&](const std::string& figure, const std::string& ours, const std::string& theirs,
@@ -152,11 +178,12 @@ void PrintEndToEnd(const BenchReport& report, std::ostream& out) {
 
 void PrintWear(const BenchReport& report, std::ostream& out) {
   out << "### Flash wear per update\n\n";
-  out << Format(
-      "Image %u bytes on the simulated nRF52840 layout (4 KiB pages, 304 KiB slots). Erases of "
+  const WearResult& first = report.wear.front();
+  out << Paragraph(Format(
+      "Image %u bytes on the simulated nRF52840 layout (%u KiB pages, %u KiB slots). Erases of "
       "each sector during one update: confirmed = upload, test, install, confirm, next boot; "
-      "reverted = upload, test, install, no confirm, the next boot swaps back.\n\n",
-      report.image_size);
+      "reverted = upload, test, install, no confirm, the next boot swaps back.",
+      report.image_size, first.sector_size / 1024, first.slot_size / 1024));
   out << "| area | sectors |";
   for (const WearResult& w : report.wear) {
     out << " max erases of a sector, " << w.scenario << " |";
@@ -231,7 +258,11 @@ nlohmann::json WearJson(const WearResult& w) {
                      {"max_erases", a.max_erases},
                      {"erases", a.erases}});
   }
-  return {{"scenario", w.scenario}, {"image_size", w.image_size}, {"areas", areas}};
+  return {{"scenario", w.scenario},
+          {"image_size", w.image_size},
+          {"slot_size", w.slot_size},
+          {"sector_size", w.sector_size},
+          {"areas", areas}};
 }
 
 }  // namespace

@@ -154,6 +154,8 @@ TEST(BenchSuiteTest, WearCountsOneEraseOfEachUsedSlotSector) {
   ASSERT_EQ(report.wear.size(), 2u);
   for (const WearResult& w : report.wear) {
     SCOPED_TRACE(w.scenario);
+    EXPECT_GT(w.sector_size, 0u);
+    EXPECT_GE(w.slot_size, w.image_size);
     bool saw_primary = false;
     for (const AreaWear& a : w.areas) {
       EXPECT_GT(a.sectors, 0u) << a.area;

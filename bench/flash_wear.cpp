@@ -84,6 +84,10 @@ WearResult Measure(const char* scenario, uint32_t image_size, bool confirm) {
   WearResult result;
   result.scenario = scenario;
   result.image_size = image_size;
+  result.slot_size = bench.areas().primary->size();
+  const Result<Sector> sector =
+      bench.device().soc().sim_flash().geometry().SectorAt(bench.areas().primary->offset());
+  result.sector_size = sector.ok() ? sector->size : 0;
   result.areas = WearByArea(bench, before);
   return result;
 }

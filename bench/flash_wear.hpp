@@ -20,6 +20,8 @@ struct AreaWear {
 struct WearResult {
   std::string scenario;  // "confirmed", "reverted"
   uint32_t image_size = 0;
+  uint32_t slot_size = 0;
+  uint32_t sector_size = 0;     // of the slots
   std::vector<AreaWear> areas;  // every area of the layout, in flash order
 };
 
