@@ -25,6 +25,11 @@ void AddSimRunOptions(CLI::App& app, SimRunOptions& options) {
   app.add_option("--port-file", options.port_file, "Write the UDP port to this file");
   app.add_flag("--serial-pty", options.serial_pty, "Serve SMP on a new pty (raw mode)");
   app.add_option("--pty-file", options.pty_file, "Write the pty's path to this file");
+  app.add_option("--ble-sim", options.ble_sim,
+                 "Serve SMP over a simulated BLE link to `bleota dfu --transport ble-sim` on this "
+                 "Unix socket (docs/spec/ble-sim.md)");
+  app.add_flag("--ble-realtime", options.ble_realtime,
+               "With --ble-sim: pace the link's virtual time to wall time (watch it at BLE speed)");
 }
 
 }  // namespace bleota::sim

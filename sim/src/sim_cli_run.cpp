@@ -14,6 +14,7 @@
 
 #include "bleota/host/error.hpp"
 #include "bleota/host/file_io.hpp"
+#include "bleota/simdev/ble_sim_endpoint.hpp"
 #include "bleota/simdev/control_executor.hpp"
 #include "bleota/simdev/control_socket.hpp"
 #include "bleota/simdev/device_config.hpp"
@@ -140,7 +141,18 @@ int RunSimDevice(const SimRunOptions& options, std::ostream& out) {
     serial = pty.get();
     endpoints.push_back(std::move(pty));
   }
-  if (endpoints.empty()) host::ThrowUsage("give --udp HOST:PORT and/or --serial-pty");
+  if (options.ble_sim) {
+    BleSimEndpointOptions ble;
+    ble.socket_path = *options.ble_sim;
+    ble.realtime = options.ble_realtime;
+    ble.log = [&out](const std::string& line) { out << line << std::endl; };
+    endpoints.push_back(std::make_unique<BleSimEndpoint>(std::move(ble)));
+  } else if (options.ble_realtime) {
+    host::ThrowUsage("--ble-realtime is for --ble-sim PATH");
+  }
+  if (endpoints.empty()) {
+    host::ThrowUsage("give --udp HOST:PORT, --serial-pty and/or --ble-sim PATH");
+  }
 
   // Before the device boots: a second device on the same state directory is refused here.
   ControlServer control(ControlSocketPath(state.path()));

@@ -28,6 +28,8 @@ struct SimRunOptions {
   std::optional<std::filesystem::path> port_file;
   bool serial_pty = false;
   std::optional<std::filesystem::path> pty_file;
+  std::optional<std::filesystem::path> ble_sim;  // socket of the ble-sim endpoint
+  bool ble_realtime = false;                     // pace the BLE link to wall time
 
   // True when a provisioning option that needs a new device was given (--app-auto-confirm alone
   // is accepted, and ignored, on an existing device).
