@@ -184,7 +184,7 @@ void BleSimEndpoint::ServiceClient(SimDevice& device) {
   }
 }
 
-void BleSimEndpoint::Accept(SimDevice&) {
+void BleSimEndpoint::Accept(SimDevice& device) {
   for (;;) {
     const int fd = accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
     if (fd < 0) {
@@ -208,6 +208,7 @@ void BleSimEndpoint::Accept(SimDevice&) {
     }
     client_ = std::make_unique<Client>();
     client_->fd = fd;
+    client_->device = &device;
   }
 }
 
@@ -372,10 +373,20 @@ bool BleSimEndpoint::SendToClient(const host::BleSimMessage& message) {
       std::this_thread::sleep_for(std::chrono::milliseconds(1));
       continue;
     }
-    // The central is gone or does not read: drop it (its link ends with it).
-    Log("the central does not take messages (" +
-        std::string(n < 0 ? std::strerror(errno) : "short send") + "); connection closed");
-    CloseClient();
+    // The central is gone (it may close right after DISCONNECT) or does not read: drop it
+    // (its link ends with it).
+    const bool gone = n < 0 && (errno == EPIPE || errno == ECONNRESET);
+    if (!gone) {
+      Log("the central does not take messages (" +
+          std::string(n < 0 ? std::strerror(errno) : "short send") + "); connection closed");
+    }
+    if (gone && client_->device != nullptr &&
+        host::BleSimTypeOf(message) != host::BleSimType::kError &&
+        host::BleSimTypeOf(message) != host::BleSimType::kDisconnected) {
+      EndConnection(*client_->device, BleSimDisconnectReason::kClient, false);
+    } else {
+      CloseClient();
+    }
     return false;
   }
 }

@@ -344,5 +344,51 @@ TEST_F(BleSimIntegrationTest, ClearErrorsForAnUnknownProfileAndNoDevice) {
   EXPECT_EQ(DfuOk({"echo", "still"}).at("response"), "still");
 }
 
+// A reset from the device's controls in the middle of an upload ends the BLE connection; the
+// same client connects again and the upload continues from the device's offset.
+TEST_F(BleSimIntegrationTest, DeviceResetMidUploadReconnectsAndResumes) {
+  StartDevice(/*realtime=*/true);
+  ChildProcess client(DfuArgs({"image", "upload", v2_, "--test"}), dir_ / "client.out",
+                      dir_ / "client.err");
+  ASSERT_TRUE(
+      WaitUntil([&] { return Log().find("upload: 65536 of ") != std::string::npos; }, seconds(20)))
+      << Log();
+  const CommandResult reset =
+      RunCommand({kBleota, "sim", "ctl", "--state-dir", dir_ / "device", "reset"}, dir_, "ctl");
+  EXPECT_EQ(reset.exit_code, 0) << reset.err;
+  EXPECT_EQ(client.Wait(seconds(40)), 0) << ReadText(dir_ / "client.err") << Log();
+  const json upload = json::parse(ReadText(dir_ / "client.out"), nullptr, false);
+  ASSERT_FALSE(upload.is_discarded()) << ReadText(dir_ / "client.out");
+  EXPECT_TRUE(upload.at("upload").at("match").get<bool>()) << upload.dump();
+  EXPECT_GE(upload.at("upload").at("timeouts").get<int>(), 1) << upload.dump();
+  EXPECT_EQ(upload.at("link").at("connections"), 2) << upload.dump();
+  EXPECT_LT(upload.at("upload").at("bytes_sent").get<size_t>(), 2 * fs::file_size(v2_))
+      << upload.dump();
+  EXPECT_NE(Log().find("ble-sim: central disconnected (device_reset)"), std::string::npos) << Log();
+  EXPECT_EQ(upload.at("marked"), "test");
+}
+
+// A device that does not advertise (its app stopped, or it is off) refuses the connection.
+TEST_F(BleSimIntegrationTest, DeviceThatDoesNotAdvertiseIsAClearError) {
+  StartDevice();
+  const auto ctl = [&](const std::vector<std::string>& command) {
+    std::vector<std::string> args = {kBleota, "sim", "ctl", "--state-dir", dir_ / "device"};
+    args.insert(args.end(), command.begin(), command.end());
+    const CommandResult result = RunCommand(args, dir_, "ctl-" + command[0]);
+    EXPECT_EQ(result.exit_code, 0) << result.err;
+  };
+  ctl({"app", "no-advertising"});
+  DfuResult refused = Dfu({"echo", "x"});
+  EXPECT_EQ(refused.exit_code, 8);
+  EXPECT_NE(refused.err.find("is not advertising"), std::string::npos) << refused.err;
+  ctl({"power-cut"});
+  refused = Dfu({"echo", "x"});
+  EXPECT_EQ(refused.exit_code, 8);
+  EXPECT_NE(refused.err.find("is not advertising"), std::string::npos) << refused.err;
+  ctl({"power-on"});
+  ctl({"app", "normal"});
+  EXPECT_EQ(DfuOk({"echo", "advertising again"}).at("response"), "advertising again");
+}
+
 }  // namespace
 }  // namespace bleota::integration

@@ -62,6 +62,7 @@ class BleSimEndpoint final : public SmpEndpoint {
  private:
   struct Client {
     int fd = -1;
+    SimDevice* device = nullptr;                // the device Service was called with
     std::unique_ptr<BleLink> link;              // set by CONNECT
     std::unique_ptr<BleDeviceSession> session;  // the device side of link
     std::deque<std::vector<uint8_t>> writes;    // queued at the central's host
