@@ -128,10 +128,19 @@ std::optional<SmpBleSimTransport::ConnectFailure> SmpBleSimTransport::TryConnect
   BleSimConnect request;
   request.profile = options_.profile;
   request.overrides = options_.overrides;
-  SendMessage(request);
-  if (fd_ < 0) {
-    return ConnectFailure{ExitCode::kTransport,
-                          "the simulated device at " + path + " closed the connection", true};
+  const std::vector<uint8_t> record = EncodeBleSimMessage(request);
+  ssize_t sent = 0;
+  do {
+    sent = send(fd_, record.data(), record.size(), MSG_NOSIGNAL);
+  } while (sent < 0 && errno == EINTR);
+  // A device that refuses at once (busy) may have closed before CONNECT arrived: its answer is
+  // still waiting to be read, so a broken pipe here is not the end.
+  if (sent != static_cast<ssize_t>(record.size()) &&
+      !(sent < 0 && (errno == EPIPE || errno == ECONNRESET))) {
+    const std::string reason = sent < 0 ? std::strerror(errno) : "short send";
+    Close();
+    return ConnectFailure{ExitCode::kTransport, "sending CONNECT to " + path + " failed: " + reason,
+                          false};
   }
   const std::optional<BleSimMessage> reply = ReadMessage(options_.connect_timeout);
   if (!reply) {
@@ -207,6 +216,7 @@ void SmpBleSimTransport::SendMessage(const BleSimMessage& message) {
 std::optional<BleSimMessage> SmpBleSimTransport::ReadMessage(milliseconds timeout) {
   const Clock::time_point deadline = Clock::now() + timeout;
   std::vector<uint8_t> record(kBleSimMaxMessageSize + 1);
+  bool reset_seen = false;
   for (;;) {
     pollfd p{fd_, POLLIN, 0};
     const int ready = poll(&p, 1, static_cast<int>(Left(deadline).count()));
@@ -218,6 +228,12 @@ std::optional<BleSimMessage> SmpBleSimTransport::ReadMessage(milliseconds timeou
     const ssize_t n = recv(fd_, record.data(), record.size(), 0);
     if (n < 0) {
       if (errno == EINTR || errno == EAGAIN) continue;
+      // The device closed with our message unread: that is reported once, before what it
+      // sent (an ERROR) can be read.
+      if (errno == ECONNRESET && !reset_seen) {
+        reset_seen = true;
+        continue;
+      }
       if (errno != ECONNRESET) {
         ThrowTransport("receiving from " + options_.socket_path +
                        " failed: " + std::strerror(errno));

@@ -196,6 +196,11 @@ void BleSimEndpoint::Accept(SimDevice& device) {
       const std::vector<uint8_t> busy = host::EncodeBleSimMessage(host::BleSimError{
           BleSimErrorKind::kBusy, "another central is connected to this device; try again later"});
       send(fd, busy.data(), busy.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+      // Take what it sent already (its CONNECT): closing with unread input would make its
+      // first read fail with ECONNRESET instead of showing the ERROR.
+      uint8_t drop[64];
+      while (recv(fd, drop, sizeof(drop), MSG_DONTWAIT) > 0) {
+      }
       close(fd);
       continue;
     }
