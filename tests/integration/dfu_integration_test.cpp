@@ -1,8 +1,9 @@
 // End-to-end DFU (issue 5): the `bleota` CLI makes keys and signed/encrypted images,
 // `bleota-sim-device` runs the real bootloader and DFU server as a separate process, and
 // `bleota dfu` updates it over UDP and over a serial pty with v1 and v2 SMP headers.
-// Interrupted clients and devices, and refused images, are checked from the client's JSON, the
-// device's image list and the device's boot log.
+// Interrupted clients, power cuts at a chosen flash operation (`bleota sim ctl`), and refused
+// images are checked from the client's JSON, the device's image list and the device's boot log;
+// `bleota sim ctl` is also tested against a running `bleota sim run`.
 #include <gtest/gtest.h>
 #include <signal.h>
 
@@ -154,15 +155,17 @@ class DfuIntegrationTest : public ::testing::Test {
 
   const Assets& assets() const { return assets_; }
 
-  // Starts bleota-sim-device on the test's state directory (provisioned with `factory`, v1 by
-  // default, on the first start) and waits until it listens.
-  void StartDevice(std::optional<fs::path> factory = std::nullopt) {
+  // Starts bleota-sim-device (or the same program as `bleota sim run`) on the test's state
+  // directory (provisioned with `factory`, v1 by default, on the first start) and waits until it
+  // listens.
+  void StartDevice(std::optional<fs::path> factory = std::nullopt, bool bleota_sim_run = false) {
     ASSERT_FALSE(device_ && device_->running());
     fs::remove(dir_ / "port");
     fs::remove(dir_ / "pty");
-    std::vector<std::string> args = {kSimDevice,    "--state-dir", state_dir_,    "--udp",
-                                     "127.0.0.1:0", "--port-file", dir_ / "port", "--serial-pty",
-                                     "--pty-file",  dir_ / "pty"};
+    std::vector<std::string> args = {kSimDevice};
+    if (bleota_sim_run) args = {kBleota, "sim", "run"};
+    args.insert(args.end(), {"--state-dir", state_dir_, "--udp", "127.0.0.1:0", "--port-file",
+                             dir_ / "port", "--serial-pty", "--pty-file", dir_ / "pty"});
     if (!fs::exists(state_dir_)) {
       args.insert(args.end(), {"--provision-image", factory.value_or(assets().v1), "--sign-key-pub",
                                assets().sign_pub, "--enc-key", assets().enc_key});
@@ -191,6 +194,19 @@ class DfuIntegrationTest : public ::testing::Test {
       device_->Signal(SIGTERM);
       EXPECT_EQ(device_->Wait(seconds(5)), 0) << "the device did not stop cleanly";
     }
+  }
+
+  // `bleota sim ctl --state-dir DIR COMMAND...`.
+  CommandResult Ctl(const std::vector<std::string>& command) {
+    std::vector<std::string> args = {kBleota, "sim", "ctl", "--state-dir", state_dir_};
+    args.insert(args.end(), command.begin(), command.end());
+    return RunCommand(args, dir_, "ctl-" + std::to_string(++calls_));
+  }
+  // Its output, which must be a success.
+  std::string CtlOk(const std::vector<std::string>& command) {
+    const CommandResult result = Ctl(command);
+    EXPECT_EQ(result.exit_code, 0) << "bleota sim ctl " << command.at(0) << ": " << result.err;
+    return result.out;
   }
 
   std::string DeviceLog() const { return ReadText(device_log_); }
@@ -372,36 +388,84 @@ TEST_F(DfuIntegrationTest, InterruptedClientUploadResumes) {
   ExpectRunning(DfuOk({"image", "list"}), "4.0.0", assets().big_hash, false);
 }
 
-// The device loses power in the middle of an upload; after the restart the running image is
-// intact and the upload continues from what the device had made durable.
-TEST_F(DfuIntegrationTest, InterruptedDeviceUploadResumesAfterRestart) {
+// The device loses power at a chosen flash operation in the middle of an upload (armed with
+// `bleota sim ctl power-cut --at-flash-op N`, so the cut lands at the same place on every run);
+// after the power-on the running image is intact and the upload continues from what the device
+// had made durable.
+TEST_F(DfuIntegrationTest, PowerCutAtAFlashOperationMidUploadResumesAfterPowerOn) {
   StartDevice();
-  {
-    ChildProcess client(DfuArgs({"image", "upload", assets().big, "--window", "1"}, Link::kUdp, 2),
-                        dir_ / "client-1.out", dir_ / "client-1.err");
-    ASSERT_TRUE(WaitForLog("upload: 131072 of ")) << DeviceLog();
-    KillDevice();
-    client.Signal(SIGKILL);
-    client.Wait(seconds(5));
-  }
-  StartDevice();
-  EXPECT_NE(DeviceLog().find("boot 1 (power_on): primary_valid -> application 1.0.0"),
+  // Flash operation 150 of the upload (an erase or a program; about 660 bytes of image each)
+  // lands in the sector after 96 KiB: the upload resumes at 98304 on every run.
+  EXPECT_NE(CtlOk({"power-cut", "--at-flash-op", "150"}).find("armed at flash operation 150"),
+            std::string::npos);
+  std::vector<std::string> upload =
+      DfuArgs({"image", "upload", assets().big, "--window", "1"}, Link::kUdp, 2);
+  upload.insert(upload.begin() + 2, {"--retries", "0"});
+  const CommandResult cut = RunCommand(upload, dir_, "upload-cut");
+  EXPECT_EQ(cut.exit_code, 8) << "the device must stop answering: " << cut.err;
+  ASSERT_TRUE(WaitForLog("power cut during an SMP request at the armed flash operation"))
+      << DeviceLog();
+  EXPECT_NE(CtlOk({"status"}).find("mode=off"), std::string::npos);
+  EXPECT_NE(CtlOk({"power-on"}).find("mode=application version=1.0.0 confirmed=yes"),
             std::string::npos);
   const std::string resume_line = "resuming the upload recorded before the reset at offset ";
   const std::string log = DeviceLog();
+  EXPECT_NE(log.find("boot 2 (power_on): primary_valid -> application 1.0.0"), std::string::npos)
+      << log;
   const size_t at = log.find(resume_line);
   ASSERT_NE(at, std::string::npos) << log;
   const size_t resumed = std::stoul(log.substr(at + resume_line.size()));
-  // What was durable: whole sectors up to the 128 KiB the device had reached, at least.
-  EXPECT_GE(resumed, 131072u - 4096u);
+  EXPECT_GT(resumed, 64u * 1024u) << log;
+  EXPECT_LT(resumed, 128u * 1024u) << log;
+  EXPECT_EQ(resumed % 4096, 0u);  // whole sectors are durable
   ExpectRunning(DfuOk({"image", "list"}), "1.0.0", assets().v1_hash, true);
-  const json upload = DfuOk({"image", "upload", assets().big, "--test", "--reset"});
-  const json& stats = upload.at("upload");
+  const json resumed_upload = DfuOk({"image", "upload", assets().big, "--test", "--reset"});
+  const json& stats = resumed_upload.at("upload");
   EXPECT_TRUE(stats.at("match").get<bool>());
   EXPECT_GE(stats.at("resumes").get<int>(), 1) << stats.dump();
   EXPECT_LE(stats.at("bytes_sent").get<size_t>(), assets().big_size - resumed + FirstWindow(stats))
       << stats.dump();
   ExpectRunning(DfuOk({"image", "list"}), "4.0.0", assets().big_hash, false);
+}
+
+// `bleota sim ctl` against `bleota sim run`: status, refusals, the no-advertising story (OTA
+// mode at the watchdog reset, an update through it), a power cut and the power-on that reverts
+// the unconfirmed image, a reset, and a clear error once the device has stopped.
+TEST_F(DfuIntegrationTest, SimCtlControlsARunningBleotaSimRun) {
+  StartDevice(std::nullopt, /*bleota_sim_run=*/true);
+  EXPECT_EQ(CtlOk({"status"}).rfind("mode=application version=1.0.0 confirmed=yes boots=1 ", 0),
+            0u);
+  const CommandResult typo = Ctl({"launch"});
+  EXPECT_EQ(typo.exit_code, 2);
+  EXPECT_NE(typo.err.find("unknown command 'launch'"), std::string::npos) << typo.err;
+  const CommandResult on = Ctl({"power-on"});
+  EXPECT_EQ(on.exit_code, 7);
+  EXPECT_NE(on.err.find("the device is already on"), std::string::npos) << on.err;
+
+  EXPECT_NE(CtlOk({"app", "no-advertising"}).find("the image in primary 1.0.0, now"),
+            std::string::npos);
+  EXPECT_NE(CtlOk({"status"}).find("advertising=no"), std::string::npos);
+  EXPECT_NE(CtlOk({"advance", "31"}).find("mode=ota "), std::string::npos);
+  EXPECT_TRUE(WaitForLog("stays in bootloader OTA mode: the application did not set"))
+      << DeviceLog();
+  DfuOk({"image", "upload", assets().v3, "--test", "--reset"});
+  EXPECT_EQ(CtlOk({"status"}).rfind("mode=application version=3.0.0 confirmed=no ", 0), 0u);
+
+  EXPECT_EQ(CtlOk({"power-cut"}), "power cut: the device is off\n");
+  std::vector<std::string> echo = DfuArgs({"echo", "hi"}, Link::kUdp, 2);
+  echo.insert(echo.begin() + 2, {"--retries", "0"});
+  EXPECT_EQ(RunCommand(echo, dir_, "echo-off").exit_code, 8);  // nobody answers
+  // The unconfirmed image had its test boot: the power-on reverts it.
+  EXPECT_NE(CtlOk({"power-on"}).find("version=1.0.0 confirmed=yes boots=4 "), std::string::npos);
+  EXPECT_TRUE(WaitForLog("revert swap: 100%")) << DeviceLog();
+  EXPECT_NE(CtlOk({"reset"}).find("version=1.0.0 confirmed=yes boots=5 "), std::string::npos);
+
+  device_->Signal(SIGTERM);
+  EXPECT_EQ(device_->Wait(seconds(5)), 0);
+  EXPECT_FALSE(fs::exists(state_dir_ / "control.sock"));
+  const CommandResult gone = Ctl({"status"});
+  EXPECT_EQ(gone.exit_code, 8);
+  EXPECT_NE(gone.err.find("no device runs in"), std::string::npos) << gone.err;
 }
 
 // Refused images: the right rc, nothing pending, and the running firmware untouched.
