@@ -53,9 +53,16 @@ void BleDeviceSession::OnDisconnect(BleLink&, BleDisconnectReason) {
   reset_pending_ = false;
 }
 
-void BleDeviceSession::SyncDeviceClock() {
+bool BleDeviceSession::SyncDeviceClock() {
+  // The device runs up to the link time as it would idle (its main loop kicks the watchdog; a
+  // fault may reset it), never back.
   const uint64_t device_us = device_time_us();
-  if (device_us < link_.now_us()) device_.soc().clock().Advance(link_.now_us() - device_us);
+  if (device_us < link_.now_us()) device_.Advance(link_.now_us() - device_us);
+  return !FirmwareGone();
+}
+
+bool BleDeviceSession::FirmwareGone() {
+  return !transport_ || device_.firmware() != firmware_ || device_.boots() != boots_at_connect_;
 }
 
 void BleDeviceSession::EndConnection(BleDisconnectReason reason) { link_.Disconnect(reason); }
@@ -63,7 +70,7 @@ void BleDeviceSession::EndConnection(BleDisconnectReason reason) { link_.Disconn
 void BleDeviceSession::Service(BleLink& link) {
   // The firmware the transport serves is gone (a reset or power cut outside the session) or
   // never ran: the connection is gone with it.
-  if (!transport_ || device_.firmware() != firmware_ || device_.boots() != boots_at_connect_) {
+  if (FirmwareGone()) {
     EndConnection(transport_ ? BleDisconnectReason::kDeviceReset
                              : BleDisconnectReason::kPeripheral);
     return;
@@ -72,14 +79,16 @@ void BleDeviceSession::Service(BleLink& link) {
     // The reply asked for a reset: once the central has it, the device resets (its boot work
     // moves the device clock) and the connection ends with it.
     if (!link.peripheral_tx_idle()) return;
-    SyncDeviceClock();
-    device_.RunRequestedReset();
+    if (SyncDeviceClock()) device_.RunRequestedReset();
     ++stats_.resets;
     EndConnection(BleDisconnectReason::kDeviceReset);
     return;
   }
   while (!device_busy() && link.has_write()) {
-    SyncDeviceClock();
+    if (!SyncDeviceClock()) {  // it reset while idling up to now
+      EndConnection(BleDisconnectReason::kDeviceReset);
+      return;
+    }
     std::optional<std::vector<uint8_t>> write = link.TakeWrite();
     const uint64_t start_us = device_time_us();
     ++stats_.writes;
@@ -87,6 +96,10 @@ void BleDeviceSession::Service(BleLink& link) {
     stats_.device_busy_us += device_time_us() - start_us;
     stats_.responses += result.responses;
     stats_.dropped += result.dropped;
+    if (FirmwareGone()) {  // the request ended it (a power cut armed at a flash operation)
+      EndConnection(BleDisconnectReason::kDeviceReset);
+      return;
+    }
     if (result.reset_requested) {
       reset_pending_ = true;  // the rest of this write is never read: the device resets
       return;

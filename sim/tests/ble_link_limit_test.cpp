@@ -46,6 +46,7 @@ TEST(BleLinkLimitTest, Row2mDle) {
   EXPECT_EQ(limit.packets_per_write, 1u);
   EXPECT_NEAR(limit.goodput_bytes_per_s, 163e3, 0.005 * 163e3);
   EXPECT_NEAR(limit.goodput_bytes_per_s * 8, 1.30e6, 0.01 * 1.30e6);
+  EXPECT_NEAR(limit.goodput_bytes_per_s, 162.7e3, 50);  // docs/ble-link.md
 }
 
 // Row 2: 1M PHY, DLE 251, MTU 247, CI 15 ms: 2120+150+80+150 = 2500 us, 5-6 per event,
@@ -57,6 +58,7 @@ TEST(BleLinkLimitTest, Row1mDle) {
   EXPECT_LE(limit.packets_per_event, 6.0);
   EXPECT_GE(limit.goodput_bytes_per_s, 81e3);
   EXPECT_LE(limit.goodput_bytes_per_s, 98e3);
+  EXPECT_NEAR(limit.goodput_bytes_per_s, 97.6e3, 50);  // docs/ble-link.md
   // A 13.75 ms interval holds only five: the low end of the row.
   const BleLinkLimit five = ModelLinkLimit(Row(BlePhy::k1M, 251, 247, 13750, true));
   EXPECT_EQ(five.packets_per_event, 5.0);
@@ -69,7 +71,8 @@ TEST(BleLinkLimitTest, Row1mNoDleNeedsASixPacketCap) {
   EXPECT_NEAR(static_cast<double>(uncapped.exchange_us), 700.0, 50.0);
   EXPECT_EQ(uncapped.att_payload_per_packet, 20.0);
   EXPECT_EQ(uncapped.packets_per_event, 10.0);
-  EXPECT_GT(uncapped.goodput_bytes_per_s, 25e3);
+  EXPECT_EQ(uncapped.exchange_us, 708u);
+  EXPECT_NEAR(uncapped.goodput_bytes_per_s, 26.7e3, 50);  // docs/ble-link.md
 
   const BleLinkLimit capped = ModelLinkLimit(Row(BlePhy::k1M, 27, 23, 7500, true, 6));
   EXPECT_EQ(capped.packets_per_event, 6.0);
@@ -85,10 +88,13 @@ TEST(BleLinkLimitTest, RowIos) {
       const BleLinkLimit limit = ModelLinkLimit(Row(BlePhy::k2M, 251, 185, interval, true, cap));
       EXPECT_EQ(limit.packets_per_event, cap);
       EXPECT_EQ(limit.att_payload_per_packet, 182.0);
+      EXPECT_EQ(limit.exchange_us, 1160u);
       if ((interval == 15000 && cap == 4) || (interval == 30000 && cap == 6)) {
         // The row's two ends.
         EXPECT_GE(limit.goodput_bytes_per_s, 35e3) << interval << " " << cap;
         EXPECT_LE(limit.goodput_bytes_per_s, 50e3) << interval << " " << cap;
+        // docs/ble-link.md
+        EXPECT_NEAR(limit.goodput_bytes_per_s, interval == 15000 ? 48.5e3 : 36.4e3, 50);
       }
     }
   }

@@ -212,6 +212,47 @@ TEST_F(BleSessionTest, AnUploadContinuesAfterTheConnectionDrops) {
   EXPECT_TRUE(link.connected());
 }
 
+TEST_F(BleSessionTest, APowerCutDuringARequestEndsTheConnection) {
+  auto device = MakeDevice(false);
+  BleLink link(FindBleProfile("2m-dle")->params);
+  BleDeviceSession session(*device, link);
+  BleInProcessTransport transport(link, session);
+  host::SmpClient client(transport, ClientOptions());
+  const std::vector<uint8_t> image = MakeImage(signing_, 2, 20000);
+  device->ArmPowerCut(3, CutMode::kBefore);
+  try {
+    host::UploadImage(client, image, host::UploadOptions());
+    FAIL() << "the upload finished on a device without power";
+  } catch (const host::HostError& error) {
+    EXPECT_EQ(error.code(), host::ExitCode::kTransport);
+    EXPECT_NE(std::string(error.what()).find("does not advertise"), std::string::npos)
+        << error.what();
+  }
+  EXPECT_FALSE(link.connected());
+  EXPECT_EQ(link.last_disconnect(), BleDisconnectReason::kDeviceReset);
+  EXPECT_FALSE(device->advertising());
+}
+
+TEST(DeviceConfigFlashTimingTest, IsKeptInDeviceJsonAndDefaultsToOn) {
+  DeviceConfig config = Nrf52840DeviceConfig();
+  EXPECT_TRUE(config.flash_timing);
+  config.flash_timing = false;
+  nlohmann::json json = DeviceConfigToJson(config);
+  EXPECT_EQ(json.at("flash_timing"), false);
+  EXPECT_FALSE(DeviceConfigFromJson(json).flash_timing);
+  json.erase("flash_timing");  // a device.json from before the option
+  EXPECT_TRUE(DeviceConfigFromJson(json).flash_timing);
+  json["flash_timing"] = "no";
+  try {
+    DeviceConfigFromJson(json);
+    FAIL() << "accepted a string";
+  } catch (const host::HostError& error) {
+    EXPECT_EQ(error.code(), host::ExitCode::kUsage);
+    EXPECT_NE(std::string(error.what()).find("'flash_timing' must be true or false"),
+              std::string::npos);
+  }
+}
+
 struct UploadRun {
   double goodput = 0;  // image bytes per second of virtual time
   double limit = 0;
@@ -265,6 +306,7 @@ TEST_P(BleUpdateTest, UploadReachesNinetyPercentOfTheLimitThenTestResetConfirm) 
   const double floor = profile.params.phy == BlePhy::k2M ? 0.90 : 0.86;
   EXPECT_GE(goodput / limit, floor) << profile.name;
   EXPECT_LE(goodput / limit, 1.0) << profile.name;
+  EXPECT_EQ(session.stats().device_busy_us, 0u);  // flash timing off: the link alone
 
   // Test, reset (the connection ends with the device's reset), the test boot, confirm.
   const host::ImageStateList marked = host::ImageStateWrite(client, facts.hash, false);

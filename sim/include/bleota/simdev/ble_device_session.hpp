@@ -64,7 +64,11 @@ class BleDeviceSession final : public BlePeripheralHost, private smp::SmpLinkSin
  private:
   // smp::SmpLinkSink: one notification of the reply in progress.
   Status Send(ConstByteSpan bytes) override;
-  void SyncDeviceClock();
+  // Runs the device up to the link time (SimDevice::Advance); false when that ended the
+  // firmware the transport serves (a watchdog reset, a crash).
+  bool SyncDeviceClock();
+  // The firmware the transport serves no longer runs (or never did).
+  bool FirmwareGone();
   void EndConnection(BleDisconnectReason reason);
 
   SimDevice& device_;
