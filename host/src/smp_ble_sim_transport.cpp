@@ -10,10 +10,12 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <optional>
 #include <thread>
 #include <type_traits>
 
 #include "bleota/host/error.hpp"
+#include "bleota/host/unix_socket_address.hpp"
 
 namespace bleota::host {
 
@@ -43,11 +45,6 @@ SmpBleSimTransport::SmpBleSimTransport(BleSimClientOptions options)
       packet_buffer_(kMaxReplyPacket),
       reassembler_(ByteSpan(packet_buffer_.data(), packet_buffer_.size())) {
   if (options_.socket_path.empty()) ThrowUsage("--transport ble-sim needs --device SOCKET_PATH");
-  if (options_.socket_path.size() >= sizeof(sockaddr_un::sun_path)) {
-    ThrowUsage("--device: the socket path '" + options_.socket_path + "' is longer than " +
-               std::to_string(sizeof(sockaddr_un::sun_path) - 1) +
-               " bytes, the limit of a Unix socket address; use a shorter path");
-  }
   if (!IsValidBleSimProfileName(options_.profile)) {
     ThrowUsage("--ble-profile: '" + BleSimErrorText(options_.profile) +
                "' is not a profile name (1..32 of A-Z a-z 0-9 . _ -)");
@@ -89,10 +86,17 @@ std::optional<SmpBleSimTransport::ConnectFailure> SmpBleSimTransport::TryConnect
                           std::string("cannot create a Unix socket: ") + std::strerror(errno),
                           false};
   }
-  sockaddr_un address{};
-  address.sun_family = AF_UNIX;
-  std::memcpy(address.sun_path, path.data(), path.size());
-  if (connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof(address)) != 0) {
+  std::optional<UnixSocketAddress> address;
+  try {
+    address.emplace(path);
+  } catch (const HostError&) {
+    // Its directory does not exist (yet): the same as no socket.
+    close(fd);
+    return ConnectFailure{
+        ExitCode::kTransport,
+        "no socket at " + path + ": start the simulated device with --ble-sim " + path, true};
+  }
+  if (connect(fd, address->get(), address->size()) != 0) {
     const int error = errno;
     close(fd);
     switch (error) {

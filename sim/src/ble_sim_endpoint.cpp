@@ -13,6 +13,7 @@
 #include <variant>
 
 #include "bleota/host/error.hpp"
+#include "bleota/host/unix_socket_address.hpp"
 
 namespace bleota::sim {
 
@@ -27,25 +28,11 @@ constexpr uint64_t kMaxStepsPerRun = 20'000'000;
 // How long a send may wait for a central that does not read.
 constexpr int kSendWaitMs = 2000;
 
-sockaddr_un AddressOf(const std::filesystem::path& path) {
-  const std::string text = path.string();
-  sockaddr_un address{};
-  address.sun_family = AF_UNIX;
-  if (text.empty() || text.size() >= sizeof(address.sun_path)) {
-    host::ThrowUsage("--ble-sim: the socket path '" + text + "' is empty or longer than " +
-                     std::to_string(sizeof(address.sun_path) - 1) +
-                     " bytes (the limit of a Unix socket address)");
-  }
-  std::memcpy(address.sun_path, text.data(), text.size());
-  return address;
-}
-
 // True when something accepts connections on `address`.
-bool SomeoneListens(const sockaddr_un& address) {
+bool SomeoneListens(const host::UnixSocketAddress& address) {
   const int probe = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
   if (probe < 0) return false;
-  const bool listens =
-      connect(probe, reinterpret_cast<const sockaddr*>(&address), sizeof(address)) == 0;
+  const bool listens = connect(probe, address.get(), address.size()) == 0;
   close(probe);
   return listens;
 }
@@ -91,8 +78,9 @@ host::BleSimDisconnectReason BleSimReasonOf(BleDisconnectReason reason) {
 }
 
 BleSimEndpoint::BleSimEndpoint(BleSimEndpointOptions options) : options_(std::move(options)) {
-  const sockaddr_un address = AddressOf(options_.socket_path);
   const std::string path = options_.socket_path.string();
+  if (path.empty()) host::ThrowUsage("--ble-sim needs a socket path");
+  const host::UnixSocketAddress address(options_.socket_path);
   struct stat existing {};
   if (lstat(path.c_str(), &existing) == 0) {
     if (!S_ISSOCK(existing.st_mode)) {
@@ -107,7 +95,7 @@ BleSimEndpoint::BleSimEndpoint(BleSimEndpointOptions options) : options_(std::mo
   if (listen_fd_ < 0) {
     host::ThrowIo(std::string("cannot create a Unix socket: ") + std::strerror(errno));
   }
-  if (bind(listen_fd_, reinterpret_cast<const sockaddr*>(&address), sizeof(address)) != 0 ||
+  if (bind(listen_fd_, address.get(), address.size()) != 0 ||
       listen(listen_fd_, 4) != 0) {
     const std::string reason = std::strerror(errno);
     close(listen_fd_);

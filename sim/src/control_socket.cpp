@@ -41,26 +41,6 @@ std::filesystem::path ControlSocketPath(const std::filesystem::path& state_dir) 
   return state_dir / "control.sock";
 }
 
-UnixSocketAddress::UnixSocketAddress(const std::filesystem::path& path) {
-  address_.sun_family = AF_UNIX;
-  std::string text = path.string();
-  if (text.size() >= sizeof(address_.sun_path)) {
-    const std::filesystem::path directory =
-        path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
-    directory_fd_ = open(directory.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
-    if (directory_fd_ < 0) host::ThrowIo(Errno("cannot open " + directory.string()));
-    text = "/proc/self/fd/" + std::to_string(directory_fd_) + "/" + path.filename().string();
-    if (text.size() >= sizeof(address_.sun_path)) {
-      host::ThrowIo("the socket name " + path.filename().string() + " is too long");
-    }
-  }
-  std::memcpy(address_.sun_path, text.c_str(), text.size() + 1);
-}
-
-UnixSocketAddress::~UnixSocketAddress() {
-  if (directory_fd_ >= 0) close(directory_fd_);
-}
-
 ControlServer::ControlServer(std::filesystem::path path) : path_(std::move(path)) {
   const UnixSocketAddress address(path_);
   std::error_code error;

@@ -3,37 +3,20 @@
 // "Controls"). The server side runs in the device's poll loop; the client is `bleota sim ctl`.
 #pragma once
 
-#include <sys/socket.h>
-#include <sys/un.h>
-
 #include <filesystem>
 #include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "bleota/host/unix_socket_address.hpp"
+
 namespace bleota::sim {
 
 // DIR/control.sock.
 std::filesystem::path ControlSocketPath(const std::filesystem::path& state_dir);
 
-// A sockaddr_un for a path. A path longer than sun_path is reached through
-// /proc/self/fd/N/NAME, N being an O_PATH descriptor of its directory that this object keeps.
-class UnixSocketAddress {
- public:
-  // Throws host::HostError(kIo) when the directory cannot be opened.
-  explicit UnixSocketAddress(const std::filesystem::path& path);
-  ~UnixSocketAddress();
-  UnixSocketAddress(const UnixSocketAddress&) = delete;
-  UnixSocketAddress& operator=(const UnixSocketAddress&) = delete;
-
-  const sockaddr* get() const { return reinterpret_cast<const sockaddr*>(&address_); }
-  socklen_t size() const { return sizeof(address_); }
-
- private:
-  sockaddr_un address_{};
-  int directory_fd_ = -1;
-};
+using host::UnixSocketAddress;
 
 // The device side: accepts connections and reads their lines (each at most
 // kMaxControlLineBytes; a longer one is answered with an error and the connection closed).
