@@ -95,8 +95,7 @@ BleSimEndpoint::BleSimEndpoint(BleSimEndpointOptions options) : options_(std::mo
   if (listen_fd_ < 0) {
     host::ThrowIo(std::string("cannot create a Unix socket: ") + std::strerror(errno));
   }
-  if (bind(listen_fd_, address.get(), address.size()) != 0 ||
-      listen(listen_fd_, 4) != 0) {
+  if (bind(listen_fd_, address.get(), address.size()) != 0 || listen(listen_fd_, 4) != 0) {
     const std::string reason = std::strerror(errno);
     close(listen_fd_);
     host::ThrowIo("--ble-sim: cannot listen on " + path + ": " + reason);
