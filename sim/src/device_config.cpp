@@ -135,7 +135,8 @@ DeviceConfig DeviceConfigFromJson(const nlohmann::json& root) {
   }
   config.app.auto_confirm = confirm->get<bool>();
   if (const auto timing = root.find("flash_timing"); timing != root.end()) {
-    if (!timing->is_boolean()) host::ThrowUsage("device.json: 'flash_timing' must be true or false");
+    if (!timing->is_boolean())
+      host::ThrowUsage("device.json: 'flash_timing' must be true or false");
     config.flash_timing = timing->get<bool>();
   }
   return config;
