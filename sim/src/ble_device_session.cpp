@@ -1,6 +1,14 @@
 #include "bleota/simdev/ble_device_session.hpp"
 
+#include <algorithm>
+
 namespace bleota::sim {
+namespace {
+
+// The device's SMP buffers: the requests in flight it announces (mcumgr params).
+constexpr size_t kSmpBufferBytes = size_t{kSmpBufferCount} * kSmpBufferSize;
+
+}  // namespace
 
 BleDeviceSession::BleDeviceSession(SimDevice& device, BleLink& link)
     : device_(device),
@@ -31,6 +39,8 @@ Status BleDeviceSession::Connect() {
 
 void BleDeviceSession::OnConnect(BleLink&) {
   reset_pending_ = false;
+  pending_writes_.clear();
+  pending_bytes_ = 0;
   transport_.reset();
   firmware_ = device_.firmware();
   boots_at_connect_ = device_.boots();
@@ -51,13 +61,17 @@ void BleDeviceSession::OnDisconnect(BleLink&, BleDisconnectReason) {
   transport_.reset();
   firmware_ = nullptr;
   reset_pending_ = false;
+  pending_writes_.clear();
+  pending_bytes_ = 0;
 }
 
-bool BleDeviceSession::SyncDeviceClock() {
-  // The device runs up to the link time as it would idle (its main loop kicks the watchdog; a
-  // fault may reset it), never back.
+bool BleDeviceSession::SyncDeviceClock() { return RunDeviceUntil(link_.now_us()); }
+
+bool BleDeviceSession::RunDeviceUntil(uint64_t us) {
+  // The device runs as it would idle (its main loop kicks the watchdog; a fault may reset it),
+  // never back.
   const uint64_t device_us = device_time_us();
-  if (device_us < link_.now_us()) device_.Advance(link_.now_us() - device_us);
+  if (device_us < us) device_.Advance(us - device_us);
   return !FirmwareGone();
 }
 
@@ -84,15 +98,20 @@ void BleDeviceSession::Service(BleLink& link) {
     EndConnection(BleDisconnectReason::kDeviceReset);
     return;
   }
-  while (!device_busy() && link.has_write()) {
-    if (!SyncDeviceClock()) {  // it reset while idling up to now
+  TakeWrites(link);
+  while (!device_busy() && !pending_writes_.empty()) {
+    const PendingWrite write = std::move(pending_writes_.front());
+    pending_writes_.pop_front();
+    pending_bytes_ -= write.value.size();
+    // The server takes the write when the device finished the previous one or when the write
+    // arrived, whichever is later (both no later than now).
+    if (!RunDeviceUntil(write.arrived_us)) {  // it reset while idling up to then
       EndConnection(BleDisconnectReason::kDeviceReset);
       return;
     }
-    std::optional<std::vector<uint8_t>> write = link.TakeWrite();
     const uint64_t start_us = device_time_us();
     ++stats_.writes;
-    const smp::SmpTransportResult result = device_.OnBleWrite(*transport_, *write);
+    const smp::SmpTransportResult result = device_.OnBleWrite(*transport_, write.value);
     stats_.device_busy_us += device_time_us() - start_us;
     stats_.responses += result.responses;
     stats_.dropped += result.dropped;
@@ -101,9 +120,25 @@ void BleDeviceSession::Service(BleLink& link) {
       return;
     }
     if (result.reset_requested) {
-      reset_pending_ = true;  // the rest of this write is never read: the device resets
+      // The device resets: what else waits in its buffers is never read.
+      reset_pending_ = true;
+      pending_writes_.clear();
+      pending_bytes_ = 0;
       return;
     }
+    TakeWrites(link);
+  }
+}
+
+void BleDeviceSession::TakeWrites(BleLink& link) {
+  while (link.has_write()) {
+    const size_t next = link.next_write_size();
+    if (!pending_writes_.empty() && pending_bytes_ + next > kSmpBufferBytes) return;
+    std::optional<std::vector<uint8_t>> write = link.TakeWrite();
+    if (device_busy()) ++stats_.queued_writes;
+    pending_bytes_ += write->size();
+    stats_.max_queued_bytes = std::max<uint64_t>(stats_.max_queued_bytes, pending_bytes_);
+    pending_writes_.push_back(PendingWrite{std::move(*write), link.now_us()});
   }
 }
 

@@ -182,7 +182,7 @@ class BleSimIntegrationTest : public ::testing::Test {
 TEST_F(BleSimIntegrationTest, UpdateTestResetConfirmV2) {
   StartDevice();
   EXPECT_EQ(DfuOk({"echo", "over ble"}).at("response"), "over ble");
-  EXPECT_EQ(DfuOk({"params"}).at("buf_size"), 2048);
+  EXPECT_EQ(DfuOk({"params"}).at("buf_size"), 4096);
   const json upload = DfuOk({"image", "upload", v2_, "--test", "--reset"});
   EXPECT_TRUE(upload.at("upload").at("match").get<bool>());
   EXPECT_EQ(upload.at("upload").at("bytes_sent"), fs::file_size(v2_));

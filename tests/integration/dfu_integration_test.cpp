@@ -291,7 +291,7 @@ TEST_F(DfuIntegrationTest, OsCommandsOverUdpAndSerialWithV1AndV2Headers) {
       SCOPED_TRACE((link == Link::kUdp ? "udp v" : "serial v") + std::to_string(version));
       EXPECT_EQ(DfuOk({"echo", "hello bleota"}, link, version).at("response"), "hello bleota");
       const json params = DfuOk({"params"}, link, version);
-      EXPECT_EQ(params.at("buf_size"), 2048);
+      EXPECT_EQ(params.at("buf_size"), 4096);
       EXPECT_EQ(params.at("buf_count"), 4);
       EXPECT_EQ(DfuOk({"info"}, link, version).at("output"), "bleota");
     }

@@ -206,7 +206,7 @@ TEST_F(DfuBleSimTest, EchoAndParamsOverTheDefaultProfileInBothVersions) {
     EXPECT_EQ(OsEcho(client, long_text), long_text);
     const std::optional<DeviceParams> params = OsParams(client);
     ASSERT_TRUE(params);
-    EXPECT_EQ(params->buf_size, 2048u);
+    EXPECT_EQ(params->buf_size, 4096u);
     // The exchanges took virtual time (requests and replies may share connection events).
     EXPECT_GT(transport.virtual_now_us(), connected_at);
     EXPECT_GE(transport.stats().notifications, 5u);

@@ -6,14 +6,19 @@
 // Time: the device's processing time is what the request moved the device's VirtualClock (flash
 // erases and programs). Before each write the device clock is brought up to the link time
 // (never back); the device is busy until its clock, and a reply's notifications are ready at
-// that time. While busy the device takes no writes, so the link's RX buffers fill and packets
+// that time. The device's BLE host keeps taking Write Commands while the flash works (on a real
+// SoC the radio runs beside the flash in timeslots) into its SMP buffers: at most
+// kSmpBufferCount x kSmpBufferSize bytes wait for the SMP server, which takes each one in order
+// as soon as both it and the device are ready (at the device's time, not at the next exchange). When those buffers are full the link's RX buffers fill and packets
 // are refused (flow control). When a reply leaves a reset pending, the session resets the
 // device once the reply is acknowledged and the connection ends (kDeviceReset); the reset's
 // boot work moves the device clock, and a new connection can start once the link time reaches
 // it (the device advertises again after its boot).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <optional>
 #include <vector>
 
@@ -32,6 +37,8 @@ struct BleSessionStats {
   uint64_t device_busy_us = 0;    // device clock time spent on writes
   uint64_t resets = 0;            // device resets that ended a connection
   uint64_t refused_connects = 0;  // Connect() while the device did not advertise
+  uint64_t queued_writes = 0;     // writes taken while the device was busy
+  uint64_t max_queued_bytes = 0;  // the most bytes waiting in the SMP buffers at once
 };
 
 class BleDeviceSession final : public BlePeripheralHost, private smp::SmpLinkSink {
@@ -67,14 +74,24 @@ class BleDeviceSession final : public BlePeripheralHost, private smp::SmpLinkSin
   // Runs the device up to the link time (SimDevice::Advance); false when that ended the
   // firmware the transport serves (a watchdog reset, a crash).
   bool SyncDeviceClock();
+  // The same up to `us` (nothing when the device clock is there already).
+  bool RunDeviceUntil(uint64_t us);
   // The firmware the transport serves no longer runs (or never did).
   bool FirmwareGone();
   void EndConnection(BleDisconnectReason reason);
+  // Moves Write Commands from the link's RX buffers into the SMP buffers while they have room.
+  void TakeWrites(BleLink& link);
 
   SimDevice& device_;
   BleLink& link_;
   std::vector<uint8_t> request_buffer_;
   std::vector<uint8_t> response_buffer_;
+  struct PendingWrite {
+    std::vector<uint8_t> value;
+    uint64_t arrived_us = 0;  // link time it was taken
+  };
+  std::deque<PendingWrite> pending_writes_;  // taken, not yet given to the server
+  size_t pending_bytes_ = 0;
   std::optional<smp::BleSmpTransport> transport_;
   const DeviceFirmware* firmware_ = nullptr;  // the firmware the transport serves
   uint32_t boots_at_connect_ = 0;

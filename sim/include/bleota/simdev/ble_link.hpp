@@ -22,6 +22,7 @@
 // the same calls give the same run.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <deque>
 #include <optional>
@@ -139,6 +140,10 @@ class BleLink {
   // The next Write Command value whole in the RX buffers (frees them), if any.
   std::optional<std::vector<uint8_t>> TakeWrite();
   bool has_write() const { return !peripheral_rx_.empty(); }
+  // The ATT value size of the write TakeWrite() would return (0 when none).
+  size_t next_write_size() const {
+    return peripheral_rx_.empty() ? 0 : peripheral_rx_.front().value.size();
+  }
   // Queues a notification the controller may send from `ready_at_us` on (the time the device's
   // host hands it over). False when not connected or longer than att_mtu - 3.
   bool Notify(std::span<const uint8_t> value, uint64_t ready_at_us);

@@ -39,7 +39,7 @@ using FirmwareLog = std::function<void(const std::string& line)>;
 
 // The largest SMP packet the device takes (mcumgr buf_size) and the requests in flight it
 // allows (buf_count).
-inline constexpr uint32_t kSmpBufferSize = 2048;
+inline constexpr uint32_t kSmpBufferSize = 4096;
 inline constexpr uint32_t kSmpBufferCount = 4;
 // The device logs an upload's progress at every multiple of this offset.
 inline constexpr uint32_t kUploadLogStep = 64 * 1024;
