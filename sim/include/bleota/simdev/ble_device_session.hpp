@@ -1,19 +1,20 @@
 // The peripheral side of a BleLink on a SimDevice: the device's GATT SMP service. At connect it
-// builds the device library's smp::BleSmpTransport on the running firmware's SMP server, takes
-// the MTU of the MTU exchange, and gives each Write Command to the transport when the device is
-// not busy; the replies go out as notifications.
+// builds the device library's smp::BleSmpTransport on the running firmware's SMP server and
+// takes the MTU of the MTU exchange; the replies go out as notifications.
 //
-// Time: the device's processing time is what the request moved the device's VirtualClock (flash
-// erases and programs). Before each write the device clock is brought up to the link time
-// (never back); the device is busy until its clock, and a reply's notifications are ready at
-// that time. The device's BLE host keeps taking Write Commands while the flash works (on a real
-// SoC the radio runs beside the flash in timeslots) into its SMP buffers: at most
-// kSmpBufferCount x kSmpBufferSize bytes wait for the SMP server, which takes each one in order
-// as soon as both it and the device are ready (at the device's time, not at the next exchange). When those buffers are full the link's RX buffers fill and packets
-// are refused (flow control). When a reply leaves a reset pending, the session resets the
-// device once the reply is acknowledged and the connection ends (kDeviceReset); the reset's
-// boot work moves the device clock, and a new connection can start once the link time reaches
-// it (the device advertises again after its boot).
+// Writes: the device's BLE host keeps taking Write Commands while the flash works (on a real SoC
+// the radio runs beside the flash in timeslots) into its SMP buffers: at most
+// kSmpBufferCount x kSmpBufferSize bytes wait. When those are full the link's RX buffers fill
+// and packets are refused (flow control).
+//
+// Time: the SMP server takes each waiting write in order at the device's time, when the device
+// finished the previous one or when the write arrived, whichever is later (not at the next
+// exchange). The device clock is brought up to that time (never back); the request's processing
+// time is what it moved the device's VirtualClock (flash erases and programs); the device is busy
+// until its clock, and a reply's notifications are ready at that time. When a reply leaves a
+// reset pending, the session resets the device once the reply is acknowledged and the
+// connection ends (kDeviceReset); the reset's boot work moves the device clock, and a new
+// connection can start once the link time reaches it (the device advertises again after boot).
 #pragma once
 
 #include <cstddef>
