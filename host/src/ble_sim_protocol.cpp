@@ -241,20 +241,30 @@ bool ValidName(std::span<const uint8_t> bytes) {
 BleSimDecodeResult Error(std::string text) { return BleSimDecodeResult{std::nullopt, text}; }
 BleSimDecodeResult Ok(BleSimMessage message) { return BleSimDecodeResult{message, {}}; }
 
+// The version field both CONNECT and CONNECTED start with, then the fixed part's length
+// (`fixed` bytes and a name of at least one). An error text, or nothing when both are right.
+std::optional<std::string> CheckVersionAndFixedPart(BleSimType t, std::span<const uint8_t> body,
+                                                    size_t fixed, Reader& r, uint16_t& version) {
+  if (body.size() < 2) return Fail(t, "body shorter than the version field");
+  version = r.U16();
+  if (version != kBleSimProtocolVersion) {
+    return Fail(t, "protocol version " + std::to_string(version) +
+                       " is not supported (this side speaks " +
+                       std::to_string(kBleSimProtocolVersion) + ")");
+  }
+  if (body.size() < fixed) {
+    return Fail(t, "body of " + std::to_string(body.size()) + " bytes, at least " +
+                       std::to_string(fixed + 1) + " expected");
+  }
+  return std::nullopt;
+}
+
 BleSimDecodeResult DecodeConnect(std::span<const uint8_t> body) {
   constexpr BleSimType t = BleSimType::kConnect;
-  if (body.size() < 2) return Error(Fail(t, "body shorter than the version field"));
   Reader r(body);
   BleSimConnect m;
-  m.version = r.U16();
-  if (m.version != kBleSimProtocolVersion) {
-    return Error(Fail(t, "protocol version " + std::to_string(m.version) +
-                             " is not supported (this side speaks " +
-                             std::to_string(kBleSimProtocolVersion) + ")"));
-  }
-  if (body.size() < kConnectFixed) {
-    return Error(Fail(t, "body of " + std::to_string(body.size()) + " bytes, at least " +
-                             std::to_string(kConnectFixed + 1) + " expected"));
+  if (auto error = CheckVersionAndFixedPart(t, body, kConnectFixed, r, m.version)) {
+    return Error(*error);
   }
   const uint16_t mask = r.U16();
   const uint8_t phy = r.U8();
@@ -329,18 +339,10 @@ BleSimDecodeResult DecodeWrite(std::span<const uint8_t> body) {
 
 BleSimDecodeResult DecodeConnected(std::span<const uint8_t> body) {
   constexpr BleSimType t = BleSimType::kConnected;
-  if (body.size() < 2) return Error(Fail(t, "body shorter than the version field"));
   Reader r(body);
   BleSimConnected m;
-  m.version = r.U16();
-  if (m.version != kBleSimProtocolVersion) {
-    return Error(Fail(t, "protocol version " + std::to_string(m.version) +
-                             " is not supported (this side speaks " +
-                             std::to_string(kBleSimProtocolVersion) + ")"));
-  }
-  if (body.size() < kConnectedFixed) {
-    return Error(Fail(t, "body of " + std::to_string(body.size()) + " bytes, at least " +
-                             std::to_string(kConnectedFixed + 1) + " expected"));
+  if (auto error = CheckVersionAndFixedPart(t, body, kConnectedFixed, r, m.version)) {
+    return Error(*error);
   }
   m.att_mtu = r.U16();
   const uint8_t phy = r.U8();

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "ble_test_support.hpp"
 #include "bleota/host/dfu_image_requests.hpp"
 #include "bleota/host/dfu_os_requests.hpp"
 #include "bleota/host/dfu_update.hpp"
@@ -36,19 +37,7 @@ namespace fs = std::filesystem;
 
 constexpr size_t kImageSize = 256 * 1024;
 
-std::vector<uint8_t> MakeImage(const host::PrivateKey& key, uint8_t major, size_t payload_size) {
-  host::ImageBuildOptions options;
-  options.header_size = 0x200;
-  options.pad_header = true;
-  options.align = 4;
-  options.version.major = major;
-  options.signing_key = &key;
-  std::vector<uint8_t> payload(payload_size);
-  for (size_t i = 0; i < payload_size; ++i) {
-    payload[i] = static_cast<uint8_t>((i * 31) ^ (i >> 9) ^ major);
-  }
-  return host::BuildImage(payload, options);
-}
+using testing::MakeSignedImage;
 
 class BleSessionTest : public ::testing::Test {
  protected:
@@ -66,7 +55,7 @@ class BleSessionTest : public ::testing::Test {
     DeviceConfig config = Nrf52840DeviceConfig();
     config.flash_timing = flash_timing;
     FactoryImages images;
-    images.primary = MakeImage(signing_, 1, 3000);
+    images.primary = MakeSignedImage(signing_, 1, 3000);
     SimDevice::Provision(StateDir(dir_ / "device"), config, KeyOtpRecordFromFiles(keys_), images);
     return std::make_unique<SimDevice>(StateDir(dir_ / "device"),
                                        [this](const std::string& line) { log_ += line + "\n"; });
@@ -155,7 +144,7 @@ TEST_F(BleSessionTest, TheLinkFillsTheDeviceBuffersWhileItsFlashWorks) {
   BleDeviceSession session(*device, link);
   BleInProcessTransport transport(link, session);
   host::SmpClient client(transport, ClientOptions());
-  const std::vector<uint8_t> image = MakeImage(signing_, 2, 60000);
+  const std::vector<uint8_t> image = MakeSignedImage(signing_, 2, 60000);
   host::UploadOptions options;
   const uint64_t start = transport.virtual_now_us();
   const host::UploadResult result = host::UploadImage(client, image, options);
@@ -226,7 +215,7 @@ TEST_F(BleSessionTest, AnUploadContinuesAfterTheConnectionDrops) {
   BleDeviceSession session(*device, link);
   BleInProcessTransport transport(link, session);
   host::SmpClient client(transport, ClientOptions());
-  const std::vector<uint8_t> image = MakeImage(signing_, 2, 60000);
+  const std::vector<uint8_t> image = MakeSignedImage(signing_, 2, 60000);
   host::UploadOptions options;
   bool dropped = false;
   options.on_progress = [&](const host::UploadProgress& progress) {
@@ -251,7 +240,7 @@ TEST_F(BleSessionTest, APowerCutDuringARequestEndsTheConnection) {
   BleDeviceSession session(*device, link);
   BleInProcessTransport transport(link, session);
   host::SmpClient client(transport, ClientOptions());
-  const std::vector<uint8_t> image = MakeImage(signing_, 2, 20000);
+  const std::vector<uint8_t> image = MakeSignedImage(signing_, 2, 20000);
   device->ArmPowerCut(3, CutMode::kBefore);
   try {
     host::UploadImage(client, image, host::UploadOptions());
@@ -304,7 +293,7 @@ TEST_P(BleUpdateTest, UploadReachesNinetyPercentOfTheLimitThenTestResetConfirm) 
   BleDeviceSession session(*device, link);
   BleInProcessTransport transport(link, session);
   host::SmpClient client(transport, ClientOptions());
-  const std::vector<uint8_t> image = MakeImage(signing_, 2, kImageSize - 0x200 - 256);
+  const std::vector<uint8_t> image = MakeSignedImage(signing_, 2, kImageSize - 0x200 - 256);
   ASSERT_LE(image.size(), kImageSize);
   ASSERT_GE(image.size(), kImageSize - 512);
   const host::UpdateImageFacts facts = host::InspectUpdateFile(image, false, "v2");
