@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "child_process.hpp"
+#include "image_list_checks.hpp"
 #include "nlohmann/json.hpp"
 
 namespace bleota::integration {
@@ -149,22 +150,6 @@ class BleSimIntegrationTest : public ::testing::Test {
     EXPECT_EQ(result.exit_code, 0) << "bleota dfu failed: " << result.err;
     EXPECT_FALSE(result.out.is_discarded()) << "not JSON";
     return result.out;
-  }
-
-  static json Slot(const json& list, int slot) {
-    for (const json& image : list.at("images")) {
-      if (image.at("slot") == slot) return image;
-    }
-    return nullptr;
-  }
-  void ExpectRunning(const json& list, const std::string& version, const std::string& hash,
-                     bool confirmed) {
-    const json primary = Slot(list, 0);
-    ASSERT_FALSE(primary.is_null()) << list.dump();
-    EXPECT_EQ(primary.at("version"), version);
-    EXPECT_EQ(primary.at("hash"), hash);
-    EXPECT_TRUE(primary.at("active").get<bool>());
-    EXPECT_EQ(primary.at("confirmed").get<bool>(), confirmed) << list.dump();
   }
 
   fs::path dir_;

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "child_process.hpp"
+#include "image_list_checks.hpp"
 #include "nlohmann/json.hpp"
 
 namespace bleota::integration {
@@ -255,24 +256,6 @@ class DfuIntegrationTest : public ::testing::Test {
     return result.out;
   }
 
-  // The image list entry of `slot`, or null when the slot is empty.
-  json Slot(const json& list, int slot) {
-    for (const json& image : list.at("images")) {
-      if (image.at("slot") == slot) return image;
-    }
-    return nullptr;
-  }
-
-  void ExpectRunning(const json& list, const std::string& version, const std::string& hash,
-                     bool confirmed) {
-    const json primary = Slot(list, 0);
-    ASSERT_FALSE(primary.is_null()) << list.dump();
-    EXPECT_EQ(primary.at("version"), version);
-    EXPECT_EQ(primary.at("hash"), hash);
-    EXPECT_TRUE(primary.at("active").get<bool>());
-    EXPECT_EQ(primary.at("confirmed").get<bool>(), confirmed) << list.dump();
-  }
-
   fs::path dir_;
   Assets assets_;
   fs::path state_dir_;
@@ -302,7 +285,7 @@ TEST_F(DfuIntegrationTest, ImageListShowsTheFactoryImage) {
   StartDevice();
   const json list = DfuOk({"image", "list"});
   ExpectRunning(list, "1.0.0", assets().v1_hash, true);
-  EXPECT_TRUE(Slot(list, 1).is_null()) << list.dump();
+  EXPECT_TRUE(SlotEntry(list, 1).is_null()) << list.dump();
   EXPECT_NE(DeviceLog().find("boot 1 (power_on): primary_valid -> application 1.0.0 (confirmed)"),
             std::string::npos);
 }
@@ -316,9 +299,9 @@ TEST_F(DfuIntegrationTest, UpdateOverUdpTestResetConfirm) {
   EXPECT_TRUE(upload.at("upload").at("match").get<bool>());
   json list = DfuOk({"image", "list"});
   ExpectRunning(list, "1.0.0", assets().v1_hash, true);
-  ASSERT_FALSE(Slot(list, 1).is_null());
-  EXPECT_EQ(Slot(list, 1).at("hash"), assets().v2_hash);
-  EXPECT_TRUE(Slot(list, 1).at("pending").get<bool>());
+  ASSERT_FALSE(SlotEntry(list, 1).is_null());
+  EXPECT_EQ(SlotEntry(list, 1).at("hash"), assets().v2_hash);
+  EXPECT_TRUE(SlotEntry(list, 1).at("pending").get<bool>());
 
   DfuOk({"reset"});
   list = DfuOk({"image", "list"});
@@ -478,7 +461,7 @@ TEST_F(DfuIntegrationTest, ImageSignedWithAnUnknownKeyIsRefused) {
   EXPECT_EQ(error.at("rc"), 8) << error.dump();  // hash_not_found: no key with that hash
   const json list = DfuOk({"image", "list"});
   ExpectRunning(list, "1.0.0", assets().v1_hash, true);
-  const json secondary = Slot(list, 1);
+  const json secondary = SlotEntry(list, 1);
   EXPECT_TRUE(secondary.is_null() || !secondary.at("pending").get<bool>()) << list.dump();
   DfuOk({"reset"});
   ExpectRunning(DfuOk({"image", "list"}), "1.0.0", assets().v1_hash, true);
