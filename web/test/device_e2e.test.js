@@ -126,7 +126,29 @@ test('web SMP client updates the simulated device over UDP', { skip: SKIP, timeo
     assert.equal(list.length, 1, 'the refused image is not listed');
   });
 
-  await t.test('pipelined upload of the signed 64 KiB image', async () => {
+  await t.test('an interrupted upload resumes from the offset the device kept', async () => {
+    // The link dies after 12 requests: the device keeps the session (RAM) and its offset.
+    let sends = 0;
+    const dying = { ...transport, send: (p) => (sends++ < 12 ? transport.send(p) : undefined) };
+    const first = new SmpClient(dying, { timeoutMs: 300, retries: 1 });
+    await assert.rejects(uploadImage(first, v2bytes, { params: { bufSize: 4096, bufCount: 4 } }),
+      /no reply/);
+    const progress = [];
+    const stats = await uploadImage(client, v2bytes, { onProgress: (p) => progress.push(p) });
+    assert.equal(stats.match, true);
+    assert.ok(stats.resumes >= 1);
+    // The first reply already acknowledged what the interrupted upload had sent.
+    assert.ok(progress[0].bytes >= 10 * 1400, `resumed at ${progress[0].bytes}`);
+    assert.ok(stats.bytesSent < v2bytes.length, `${stats.bytesSent} bytes sent again`);
+    // Complete: the same first chunk again is answered from the slot ("already there").
+    const again = await uploadImage(client, v2bytes);
+    assert.equal(again.match, true);
+    assert.ok(again.requests <= again.window, `${again.requests} requests`);
+  });
+
+  await t.test('erase, then a whole pipelined upload of the signed 64 KiB image', async () => {
+    assert.deepEqual(await client.call(requests.erase(1), 'erase'), {});
+    assert.equal((await images(client)).length, 1, 'slot 1 erased');
     const progress = [];
     const stats = await uploadImage(client, v2bytes, { onProgress: (p) => progress.push(p) });
     assert.equal(stats.match, true);

@@ -135,6 +135,9 @@ test('reassembler: pieces, several packets in one piece, bad header, oversized',
   const out = r.feed(new Uint8Array([...big, ...b]));
   assert.match(out.errors[0], /oversized packet: 113 bytes, limit 64/);
   assert.deepEqual(out.packets, [b]);
+  // A packet with an empty payload ends with its header.
+  const empty = fromHex('01 00 00 00 00 00 09 05');
+  assert.deepEqual(r.feed(new Uint8Array([...empty, ...b])).packets, [empty, b]);
   // reset() drops a partial packet.
   r.feed(a.subarray(0, 10));
   assert.equal(r.inPacket, true);
