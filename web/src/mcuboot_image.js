@@ -180,6 +180,8 @@ export async function parseImage(input, { subtle } = {}) {
     fileSize,
     tlvEnd,
     flags: header.flags,
+    flagNames: Object.entries(ImageFlag).filter(([, bit]) => header.flags & bit).map(([name]) => name),
+    unknownFlags: (header.flags & ~Object.values(ImageFlag).reduce((a, b) => a | b, 0)) >>> 0,
     encrypted,
     aesBits: encryptedFlags === ImageFlag.ENCRYPTED_AES128 ? 128
       : encryptedFlags === ImageFlag.ENCRYPTED_AES256 ? 256 : null,

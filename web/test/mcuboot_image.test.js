@@ -34,6 +34,8 @@ for (const entry of manifest.images.filter((i) => i.kind === 'valid')) {
     assert.equal(image.header.hdrSize, h.hdr_size);
     assert.equal(image.header.protectTlvSize, h.protect_tlv_size);
     assert.equal(image.flags, h.flags);
+    assert.deepEqual(image.flagNames, h.flag_names);
+    assert.equal(image.unknownFlags, 0);
     assert.equal(image.tlvEnd, entry.layout.tlv_end);
     assert.equal(image.sha256, entry.sha256);
     assert.equal(image.signatureType, entry.signature_type);
@@ -128,4 +130,18 @@ test('the computed hash is SHA-256 over header, payload and protected TLVs', asy
   const image = await parseImage(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length));
   assert.equal(image.computedSha256, createHash('sha256').update(bytes.subarray(from, to)).digest('hex'));
   assert.deepEqual(fromHex(image.sha256).length, 32);
+});
+
+test('unknown flag bits are reported; the changed header no longer matches the hash', async () => {
+  const bytes = load(manifest.images.find((i) => i.name === 'ecdsa_p256_h200').file);
+  new DataView(bytes.buffer, bytes.byteOffset).setUint32(16, 0x80000004, true);
+  const image = await parseImage(bytes);
+  assert.equal(image.unknownFlags, 0x80000000);
+  assert.deepEqual(image.flagNames, ['ENCRYPTED_AES128']);
+  assert.equal(image.encrypted, true);
+  assert.equal(image.hashMatches, null);
+  new DataView(bytes.buffer, bytes.byteOffset).setUint32(16, 0x10, true);
+  const nonBootable = await parseImage(bytes);
+  assert.deepEqual(nonBootable.flagNames, ['NON_BOOTABLE']);
+  assert.equal(nonBootable.hashMatches, false);
 });
