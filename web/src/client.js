@@ -48,6 +48,15 @@ export class PacketQueue {
   clear() {
     this.packets = [];
   }
+  // Drops queued packets and ends every waiting receive() with null now (the link is gone), so
+  // no timer outlives the link.
+  cancel() {
+    this.clear();
+    for (const waiter of this.waiters.splice(0)) {
+      clearTimeout(waiter.timer);
+      waiter.resolve(null);
+    }
+  }
 }
 
 function checkTransport(t) {
