@@ -7,11 +7,13 @@
 #include "bench_cli.hpp"
 #include "bleota/host/cli.hpp"
 #include "bleota/simdev/sim_cli.hpp"
+#include "bleota/web/web_cli.hpp"
 
 int main(int argc, char** argv) {
   const std::vector<bleota::host::CliExtension> extensions = {
       bleota::sim::AddSimCommands,
       bleota::bench::AddBenchCommands,
+      bleota::web::AddWebCommands,
   };
   std::vector<std::string> args(argv, argv + argc);
   return bleota::host::RunCli(args, std::cout, std::cerr, extensions);
