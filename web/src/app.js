@@ -159,6 +159,7 @@ function init() {
     if (state.client) {
       state.transport.disconnect();
       dropConnection();
+      state.device = null; // the next Connect lets the user choose again
       render();
       return;
     }

@@ -115,6 +115,9 @@ export class BleTransport {
   handleDisconnect() {
     if (!this.connected) return;
     this.connected = false;
+    // A reconnect makes a new transport; this one must not hear that link's events.
+    this.characteristic.removeEventListener('characteristicvaluechanged', this.onNotification);
+    this.device.removeEventListener('gattserverdisconnected', this.onDisconnect);
     this.reassembler.reset();
     const error = new DisconnectedError(`${this.name} disconnected`);
     this.disconnectError = error;
@@ -145,7 +148,6 @@ export class BleTransport {
   }
 
   async disconnect() {
-    this.characteristic.removeEventListener('characteristicvaluechanged', this.onNotification);
     if (this.device.gatt.connected) this.device.gatt.disconnect();
     this.handleDisconnect();
   }

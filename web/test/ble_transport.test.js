@@ -149,6 +149,9 @@ test('an upload cut by a disconnect resumes after reconnecting to the same devic
 
   const second = await BleTransport.open(device);
   assert.equal(device.connects, 2);
+  // The old transport no longer listens to the device or the characteristic.
+  assert.equal(device.listeners.get('gattserverdisconnected').size, 1);
+  assert.equal(device.characteristic.listeners.get('characteristicvaluechanged').size, 1);
   const progress = [];
   const stats = await uploadImage(new SmpClient(second, { timeoutMs: 500 }), data,
     { onProgress: (p) => progress.push(p.bytes) });
