@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <cstring>
 #include <string_view>
+#include <system_error>
 #include <thread>
 
 #include "bleota/host/error.hpp"
@@ -155,17 +156,28 @@ void StaticServer::Run(const std::atomic<bool>& stop) {
     if (n <= 0) continue;  // timeout, or EINTR from a signal that may have set `stop`
     const int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
     if (fd < 0) continue;  // the client left already, or out of descriptors for a moment
+    bool admitted = false;
     {
       std::lock_guard lock(mutex_);
-      if (active_ >= options_.max_connections) {
-        const Clock::time_point deadline = Clock::now() + std::chrono::milliseconds(100);
-        SendAll(fd, ErrorResponse(503, "too many connections; retry"), deadline);
-        ::close(fd);
-        continue;
-      }
-      ++active_;
+      admitted = active_ < options_.max_connections;
+      if (admitted) ++active_;
     }
-    std::thread([this, fd] { Serve(fd); }).detach();
+    if (!admitted) {
+      // A short answer without a thread; the brief deadline keeps the accept loop going.
+      SendAll(fd, ErrorResponse(503, "too many connections; retry"),
+              Clock::now() + std::chrono::milliseconds(100));
+      ::close(fd);
+      continue;
+    }
+    try {
+      std::thread([this, fd] { Serve(fd); }).detach();
+    } catch (const std::system_error&) {
+      // No thread to be had for now: drop this client, keep serving the others.
+      ::close(fd);
+      std::lock_guard lock(mutex_);
+      --active_;
+      idle_.notify_all();
+    }
   }
   std::unique_lock lock(mutex_);
   idle_.wait(lock, [this] { return active_ == 0; });
