@@ -59,7 +59,8 @@ class WebCommand final : public host::cli::Command {
  public:
   explicit WebCommand(CLI::App* app) : Command(app) {
     app->add_option("--port", port_, "TCP port (0: any free port; the URL is printed)")
-        ->check(CLI::Range(0, 65535));
+        ->check(CLI::Range(0, 65535))
+        ->capture_default_str();
     app->add_option("--host", host_,
                     "Address to listen on. Web Bluetooth needs a secure context, and a plain-HTTP "
                     "page is one only on localhost")
