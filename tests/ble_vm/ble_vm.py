@@ -193,6 +193,26 @@ report() {
 }
 fail() { echo "ble_vm stage: $2"; report "$1"; }
 echo "ble_vm stage: host root mounted; starting the Bluetooth stack"
+# Host paths under /tmp (a checkout or cache there) would be hidden by the guest's tmpfs on /tmp:
+# with the empty tmpfs lifted, bind each one aside, mount the tmpfs again and bind them back.
+if [ -n "$BLE_VM_KEEP" ]; then
+  umount /tmp || fail 124 "umount /tmp"
+  n=0
+  while IFS= read -r p; do
+    n=$((n+1)); mkdir -p "/run/ble-vm-keep/$n"
+    mount --bind "$p" "/run/ble-vm-keep/$n" || fail 124 "bind $p"
+  done <<KEEP
+$BLE_VM_KEEP
+KEEP
+  mount -t tmpfs tmpfs /tmp || fail 124 "tmpfs /tmp"
+  n=0
+  while IFS= read -r p; do
+    n=$((n+1)); mkdir -p "$p"
+    mount --bind "/run/ble-vm-keep/$n" "$p" || fail 124 "bind back $p"
+  done <<KEEP
+$BLE_VM_KEEP
+KEEP
+fi
 mkdir -p /dev/pts /dev/shm && mount -t devpts devpts /dev/pts && mount -t tmpfs tmpfs /dev/shm
 echo /run/ble-vm/modprobe.sh > /proc/sys/kernel/modprobe
 # The crypto modules go in before btvirt: autoloading them while it starts times out HCI_Reset.
@@ -242,14 +262,20 @@ def prepare_share(results, entry, guest_script):
         (results / name).unlink(missing_ok=True)
     shutil.rmtree(results / "out", ignore_errors=True)
     kdir = (entry / "kernel").resolve()
-    if str(kdir).startswith("/tmp/"):
-        raise Failure(f"cache {kdir} is under /tmp, which the guest covers with a tmpfs")
+    # The guest mounts a tmpfs on /tmp; the stage script binds these host paths back over it.
+    keep = []
+    for path in sorted({str(REPO.resolve()), str(kdir)}, key=len):
+        if path.startswith("/tmp/") and not any(path.startswith(k + "/") for k in keep):
+            if "\n" in path:
+                raise Failure(f"path {path!r} contains a newline")
+            keep.append(path)
     shutil.copyfile(guest_script, results / "guest.sh")
     (results / "stage.sh").write_text(STAGE_SCRIPT)
     (results / "env.sh").write_text(
         f"export BLE_VM_KERNEL_DIR={shlex.quote(str(kdir))}\n"
         f"export BLE_VM_RESULTS=/run/ble-vm/out\n"
-        f"export BLE_VM_REPO={shlex.quote(str(REPO))}\n")
+        f"export BLE_VM_REPO={shlex.quote(str(REPO))}\n"
+        f"export BLE_VM_KEEP={shlex.quote(chr(10).join(keep))}\n")
     wrapper = results / "modprobe.sh"
     wrapper.write_text(MODPROBE_WRAPPER.format(kdir=shlex.quote(str(kdir))))
     wrapper.chmod(wrapper.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)

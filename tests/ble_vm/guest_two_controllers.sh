@@ -13,6 +13,10 @@ t() { timeout 20 "$@"; }
 mkfifo /tmp/btmgmt-stdin && exec 3<> /tmp/btmgmt-stdin || fail "mkfifo"
 mgmt() { timeout 20 btmgmt "$@" <&3; }
 
+# The checkout is visible at its host path (also when it lies under /tmp, which the guest
+# covers with a tmpfs): later guest scripts run the build's binaries from there.
+[ -f "${BLE_VM_REPO:?}/tests/ble_vm/ble_vm.py" ] || fail "the checkout $BLE_VM_REPO is not visible"
+
 prop() {  # prop ADAPTER PROPERTY -> value as busctl prints it (e.g. "b true")
   t busctl --system get-property org.bluez "/org/bluez/$1" org.bluez.Adapter1 "$2"
 }
