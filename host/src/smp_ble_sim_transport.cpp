@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <optional>
 #include <thread>
 #include <type_traits>
@@ -89,12 +90,18 @@ std::optional<SmpBleSimTransport::ConnectFailure> SmpBleSimTransport::TryConnect
   std::optional<UnixSocketAddress> address;
   try {
     address.emplace(path);
-  } catch (const HostError&) {
-    // Its directory does not exist (yet): the same as no socket.
+  } catch (const HostError& e) {
     close(fd);
-    return ConnectFailure{
-        ExitCode::kTransport,
-        "no socket at " + path + ": start the simulated device with --ble-sim " + path, true};
+    const std::filesystem::path parent = std::filesystem::path(path).parent_path();
+    std::error_code ignored;
+    if (!parent.empty() && !std::filesystem::is_directory(parent, ignored)) {
+      // Its directory does not exist (yet): the same as no socket.
+      return ConnectFailure{
+          ExitCode::kTransport,
+          "no socket at " + path + ": start the simulated device with --ble-sim " + path, true};
+    }
+    // No device can listen there either (a file name too long for a socket address).
+    return ConnectFailure{ExitCode::kUsage, "--device: " + std::string(e.what()), false};
   }
   if (connect(fd, address->get(), address->size()) != 0) {
     const int error = errno;
