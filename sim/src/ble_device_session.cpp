@@ -39,8 +39,7 @@ Status BleDeviceSession::Connect() {
 
 void BleDeviceSession::OnConnect(BleLink&) {
   reset_pending_ = false;
-  pending_writes_.clear();
-  pending_bytes_ = 0;
+  DropPendingWrites();
   transport_.reset();
   firmware_ = device_.firmware();
   boots_at_connect_ = device_.boots();
@@ -61,8 +60,7 @@ void BleDeviceSession::OnDisconnect(BleLink&, BleDisconnectReason) {
   transport_.reset();
   firmware_ = nullptr;
   reset_pending_ = false;
-  pending_writes_.clear();
-  pending_bytes_ = 0;
+  DropPendingWrites();
 }
 
 bool BleDeviceSession::SyncDeviceClock() { return RunDeviceUntil(link_.now_us()); }
@@ -122,12 +120,16 @@ void BleDeviceSession::Service(BleLink& link) {
     if (result.reset_requested) {
       // The device resets: what else waits in its buffers is never read.
       reset_pending_ = true;
-      pending_writes_.clear();
-      pending_bytes_ = 0;
+      DropPendingWrites();
       return;
     }
     TakeWrites(link);
   }
+}
+
+void BleDeviceSession::DropPendingWrites() {
+  pending_writes_.clear();
+  pending_bytes_ = 0;
 }
 
 void BleDeviceSession::TakeWrites(BleLink& link) {

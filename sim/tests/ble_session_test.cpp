@@ -189,6 +189,7 @@ TEST_F(BleSessionTest, FullDeviceBuffersRefuseLinkPackets) {
   EXPECT_EQ(written, wanted);
   EXPECT_GE(session.stats().device_busy_us, uint64_t{8 * 85000});
   EXPECT_GT(link.stats().naks, 0u);
+  EXPECT_EQ(link.stats().central_retransmissions, link.stats().naks);
   EXPECT_LE(session.stats().max_queued_bytes, uint64_t{kSmpBufferCount} * kSmpBufferSize);
   EXPECT_EQ(link.stats().lost_packets, 0u);
 }

@@ -82,6 +82,8 @@ class BleDeviceSession final : public BlePeripheralHost, private smp::SmpLinkSin
   void EndConnection(BleDisconnectReason reason);
   // Moves Write Commands from the link's RX buffers into the SMP buffers while they have room.
   void TakeWrites(BleLink& link);
+  // Forgets the writes in the SMP buffers (the connection or the device is gone).
+  void DropPendingWrites();
 
   SimDevice& device_;
   BleLink& link_;
