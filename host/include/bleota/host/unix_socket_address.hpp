@@ -22,8 +22,6 @@ class UnixSocketAddress {
 
   const sockaddr* get() const { return reinterpret_cast<const sockaddr*>(&address_); }
   socklen_t size() const { return sizeof(address_); }
-  // True when the path was too long for sun_path and goes through the directory descriptor.
-  bool indirect() const { return directory_fd_ >= 0; }
 
  private:
   sockaddr_un address_{};
