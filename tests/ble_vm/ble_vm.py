@@ -194,21 +194,14 @@ report() {
 fail() { echo "ble_vm stage: $2"; report "$1"; }
 echo "ble_vm stage: host root mounted; starting the Bluetooth stack"
 # Host paths under /tmp (a checkout or cache there) would be hidden by the guest's tmpfs on /tmp:
-# with the empty tmpfs lifted, bind each one aside, mount the tmpfs again and bind them back.
+# with the empty tmpfs lifted, keep the host's /tmp aside, mount the tmpfs again and bind each
+# path back from there.
 if [ -n "$BLE_VM_KEEP" ]; then
   umount /tmp || fail 124 "umount /tmp"
-  n=0
-  while IFS= read -r p; do
-    n=$((n+1)); mkdir -p "/run/ble-vm-keep/$n"
-    mount --bind "$p" "/run/ble-vm-keep/$n" || fail 124 "bind $p"
-  done <<KEEP
-$BLE_VM_KEEP
-KEEP
+  mkdir -p /run/ble-vm-host-tmp && mount --bind /tmp /run/ble-vm-host-tmp || fail 124 "bind /tmp"
   mount -t tmpfs tmpfs /tmp || fail 124 "tmpfs /tmp"
-  n=0
   while IFS= read -r p; do
-    n=$((n+1)); mkdir -p "$p"
-    mount --bind "/run/ble-vm-keep/$n" "$p" || fail 124 "bind back $p"
+    mkdir -p "$p" && mount --bind "/run/ble-vm-host-tmp/${p#/tmp/}" "$p" || fail 124 "bind $p"
   done <<KEEP
 $BLE_VM_KEEP
 KEEP
