@@ -247,7 +247,7 @@ AutoEnable = true
 """
 
 
-def prepare_share(results, entry, guest_script):
+def prepare_share(results, entry, guest_script, env):
     """The writable share: stage scripts and config in; status, logs and guest output out."""
     results.mkdir(parents=True, exist_ok=True)
     for name in ["status", "guest.sh", "stage.sh", "env.sh", "modprobe.sh", "main.conf",
@@ -268,14 +268,15 @@ def prepare_share(results, entry, guest_script):
         f"export BLE_VM_KERNEL_DIR={shlex.quote(str(kdir))}\n"
         f"export BLE_VM_RESULTS=/run/ble-vm/out\n"
         f"export BLE_VM_REPO={shlex.quote(str(REPO))}\n"
-        f"export BLE_VM_KEEP={shlex.quote(chr(10).join(keep))}\n")
+        f"export BLE_VM_KEEP={shlex.quote(chr(10).join(keep))}\n"
+        + "".join(f"export {name}={shlex.quote(value)}\n" for name, value in env))
     wrapper = results / "modprobe.sh"
     wrapper.write_text(MODPROBE_WRAPPER.format(kdir=shlex.quote(str(kdir))))
     wrapper.chmod(wrapper.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
     (results / "main.conf").write_text(BLUETOOTHD_CONF)
 
 
-def run(cache, guest_script, timeout, results, log_path):
+def run(cache, guest_script, timeout, results, log_path, env=()):
     if not guest_script.is_file():
         raise Failure(f"guest script {guest_script} not found")
     if not 1 <= timeout <= MAX_TIMEOUT_S:
@@ -286,7 +287,7 @@ def run(cache, guest_script, timeout, results, log_path):
         raise Failure(f"guest tools missing on the host root: {', '.join(missing)} "
                       "(scripts/setup installs bluez, bluez-test-tools, dbus, kmod)")
     results = results.resolve()
-    prepare_share(results, entry, guest_script)
+    prepare_share(results, entry, guest_script, env)
     log_path.parent.mkdir(parents=True, exist_ok=True)
     cmd = [QEMU, "-accel", "tcg", "-m", "1024", "-smp", "2", "-display", "none",
            "-serial", "stdio", "-monitor", "none", "-no-reboot",
@@ -342,6 +343,23 @@ def run(cache, guest_script, timeout, results, log_path):
     return status if status <= 255 else FAIL
 
 
+ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def parse_env(items):
+    """--env NAME=VALUE pairs for the guest script; BLE_VM_* names are the harness's own."""
+    env = []
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep or not ENV_NAME.fullmatch(name) or name.startswith("BLE_VM_"):
+            raise Failure(f"--env {item!r}: expected NAME=VALUE with a shell variable name "
+                          "not starting with BLE_VM_")
+        if "\n" in value or "\0" in value:
+            raise Failure(f"--env {name}: the value contains a newline or NUL")
+        env.append((name, value))
+    return env
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -354,13 +372,16 @@ def main():
     p_run.add_argument("--results", type=Path, default=REPO / "build" / "ble-vm-results",
                        help="writable share; the guest script's output goes to out/")
     p_run.add_argument("--log", type=Path, help="guest console log (default RESULTS/console.log)")
+    p_run.add_argument("--env", action="append", default=[], metavar="NAME=VALUE",
+                       help="exported to the guest script (repeatable), e.g. the path of an executable")
     args = parser.parse_args()
     try:
         if args.command == "build":
             build(args.cache.resolve())
             return 0
         return run(args.cache.resolve(), args.guest_script.resolve(), args.timeout,
-                   args.results, args.log or args.results / "console.log")
+                   args.results, args.log or args.results / "console.log",
+                   parse_env(args.env))
     except Skip as e:
         log(f"SKIP: QEMU cannot start here: {e}")
         return SKIP
