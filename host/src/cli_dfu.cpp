@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "bleota/host/bluez_scan.hpp"
 #include "bleota/host/cli_command.hpp"
 #include "bleota/host/dfu_connection.hpp"
 #include "bleota/host/dfu_image_requests.hpp"
@@ -20,6 +21,7 @@
 #include "bleota/host/file_io.hpp"
 #include "bleota/host/image_names.hpp"
 #include "bleota/host/smp_ble_sim_transport.hpp"
+#include "bleota/host/smp_bluez_transport.hpp"
 #include "bleota/host/smp_device_error.hpp"
 
 namespace bleota::host::cli {
@@ -37,9 +39,10 @@ struct DfuGlobalOptions {
 
 void AddGlobalOptions(CLI::App& dfu, DfuGlobalOptions& g) {
   dfu.add_option("--transport", g.connection.transport,
-                 "Link to the device: udp (default), serial (default when --device is given) or "
-                 "ble-sim (default when --device is a socket)")
-      ->check(CLI::IsMember({"udp", "serial", "ble-sim"}));
+                 "Link to the device: udp (default), serial (default when --device is given), "
+                 "ble-sim (default when --device is a socket) or ble (BlueZ; default with --name, "
+                 "--adapter or a --device that is a Bluetooth address)")
+      ->check(CLI::IsMember({"udp", "serial", "ble-sim", "ble"}));
   dfu.add_option_function<std::string>(
       "--address",
       [&g](const std::string& value) {
@@ -48,8 +51,21 @@ void AddGlobalOptions(CLI::App& dfu, DfuGlobalOptions& g) {
       },
       "UDP host[:port] of the device (default 127.0.0.1:1337)");
   dfu.add_option("--device", g.connection.device,
-                 "Serial port or pty of the device, or the socket of a simulated device "
-                 "(ble-sim)");
+                 "Serial port or pty of the device, the socket of a simulated device (ble-sim), "
+                 "or the device's Bluetooth address (ble)");
+  dfu.add_option("--name", g.connection.name,
+                 "ble: the device's advertised name (default: the first device advertising the "
+                 "SMP service)");
+  dfu.add_option("--adapter", g.connection.adapter,
+                 "ble: the Bluetooth adapter, e.g. hci1 (default: the first)");
+  dfu.add_option_function<unsigned>(
+         "--scan-timeout",
+         [&g](unsigned seconds) {
+           g.connection.scan_timeout = std::chrono::seconds(seconds);
+           g.connection.scan_timeout_given = true;
+         },
+         "ble: seconds to look for the device (default 10)")
+      ->check(CLI::Range(1u, 600u));
   dfu.add_option_function<uint32_t>(
       "--baud",
       [&g](uint32_t value) {
@@ -345,6 +361,54 @@ std::string LinkSummary(const SmpBleSimTransport& ble, const LinkTiming& timing,
   return text;
 }
 
+json BluezLinkJson(const BluezLinkInfo& link) {
+  return {{"transport", "ble"},
+          {"adapter", link.adapter},
+          {"address", link.address},
+          {"name", link.name},
+          {"att_mtu", link.att_mtu},
+          {"write_size", link.write_piece},
+          {"write", link.write_acquired  ? "AcquireWrite"
+                    : link.write_request ? "WriteValue request"
+                                         : "WriteValue command"},
+          {"notify", link.notify_acquired ? "AcquireNotify" : "StartNotify"},
+          {"writes", link.writes},
+          {"notifications", link.notifications},
+          {"failed_writes", link.failed_writes},
+          {"connections", link.connections},
+          {"disconnects", link.disconnects}};
+}
+
+std::string BluezLinkSummary(const BluezLinkInfo& link) {
+  return "link: ble " + link.address + " via " + link.adapter + ", ATT MTU " +
+         std::to_string(link.att_mtu) + ", writes of " + std::to_string(link.write_piece) +
+         " bytes (" + (link.write_acquired ? "AcquireWrite" : "WriteValue") + "), " +
+         (link.notify_acquired ? "AcquireNotify" : "StartNotify") + "; " +
+         std::to_string(link.connections) +
+         (link.connections == 1 ? " connection, " : " connections, ") +
+         std::to_string(link.disconnects) +
+         (link.disconnects == 1 ? " disconnect" : " disconnects");
+}
+
+// `--progress lines`: one line per tenth of the upload, for logs and scripts (no terminal).
+class ProgressLines {
+ public:
+  ProgressLines(std::ostream& out, bool enabled) : out_(out), enabled_(enabled) {}
+  void Update(const UploadProgress& p) {
+    if (!enabled_ || p.total == 0) return;
+    const uint64_t tenth = p.acknowledged * 10 / p.total;
+    if (tenth < next_tenth_) return;
+    next_tenth_ = tenth + 1;
+    out_ << "progress: " << p.acknowledged << "/" << p.total << " bytes ("
+         << p.acknowledged * 100 / p.total << "%)" << std::endl;
+  }
+
+ private:
+  std::ostream& out_;
+  bool enabled_;
+  uint64_t next_tenth_ = 1;
+};
+
 class ImageUploadCommand final : public DfuCommand {
  public:
   ImageUploadCommand(CLI::App& image, std::shared_ptr<DfuGlobalOptions> g)
@@ -360,6 +424,10 @@ class ImageUploadCommand final : public DfuCommand {
     app->add_option("--mtu", mtu_, "Link ATT MTU: request packets fill whole MTU-3 pieces")
         ->check(CLI::Range(23u, 517u));
     app->add_option("--image", image_number_, "Image number (multi-image devices; default 0)");
+    app->add_option("--progress", progress_,
+                    "auto (a bar on a terminal without --json), bar, lines (a line per 10%, "
+                    "also with --json) or none")
+        ->check(CLI::IsMember({"auto", "bar", "lines", "none"}));
   }
 
   void Prepare() override {
@@ -378,13 +446,19 @@ class ImageUploadCommand final : public DfuCommand {
     options_.upload.image = image_number_;
     options_.upload.window = window_;
     options_.upload.piece_size = mtu_ ? *mtu_ - 3 : 0;
-    const bool show_progress = !json_output() && isatty(STDERR_FILENO) == 1;
-    UploadProgressBar bar(s.err, show_progress);
+    const bool show_bar =
+        progress_ == "bar" || (progress_ == "auto" && !json_output() && isatty(STDERR_FILENO) == 1);
+    UploadProgressBar bar(s.err, show_bar);
+    ProgressLines lines(s.err, progress_ == "lines");
     // Over ble-sim the upload is also timed in the link's virtual time.
     auto* ble = dynamic_cast<SmpBleSimTransport*>(&client.transport());
+    auto* bluez = dynamic_cast<SmpBluezTransport*>(&client.transport());
     LinkTiming timing;
-    options_.upload.on_progress = [&bar, &timing, ble](const UploadProgress& p) {
+    std::optional<uint64_t> first_acknowledged;
+    options_.upload.on_progress = [&](const UploadProgress& p) {
       bar.Update(p);
+      lines.Update(p);
+      if (!first_acknowledged) first_acknowledged = p.acknowledged;
       if (ble != nullptr) timing.OnProgress(p.acknowledged, ble->virtual_now_us());
     };
     if (ble != nullptr) {
@@ -404,13 +478,24 @@ class ImageUploadCommand final : public DfuCommand {
       throw;
     }
     bar.Finish();
+    const UploadResult& result = update.upload;
+    // The first reply to the request at offset 0 named a later offset: the device already had
+    // the start of this image (same sha) and the upload went on from there.
+    const std::optional<uint64_t> resumed_from =
+        first_acknowledged && *first_acknowledged > result.max_chunk ? first_acknowledged
+                                                                     : std::nullopt;
     if (json_output()) {
       json document = UpdateJson(file_, facts_, options_, update);
+      document["resumed_from"] = resumed_from ? json(*resumed_from) : json(nullptr);
       if (ble != nullptr) document["link"] = LinkJson(*ble, timing, update.upload);
+      if (bluez != nullptr) document["link"] = BluezLinkJson(bluez->link());
       PrintJson(s, document);
       return 0;
     }
-    const UploadResult& result = update.upload;
+    if (resumed_from) {
+      s.out << "resumed: the device already had " << *resumed_from
+            << " bytes of this image; the upload went on from there\n";
+    }
     char rate[64];
     std::snprintf(
         rate, sizeof(rate), "%.2f s (%.1f kB/s)", result.seconds,
@@ -424,6 +509,7 @@ class ImageUploadCommand final : public DfuCommand {
     }
     s.out << "\n";
     if (ble != nullptr) s.out << LinkSummary(*ble, timing, result) << "\n";
+    if (bluez != nullptr) s.out << BluezLinkSummary(bluez->link()) << "\n";
     if (result.match) s.out << "device hash check: match\n";
     if (update.state) {
       s.out << (confirm_ ? "confirmed" : "marked for test") << "\n"
@@ -442,9 +528,78 @@ class ImageUploadCommand final : public DfuCommand {
   size_t window_ = 4;
   std::optional<uint32_t> mtu_;
   uint32_t image_number_ = 0;
+  std::string progress_ = "auto";
   std::vector<uint8_t> data_;
   UpdateImageFacts facts_;
   UpdateOptions options_;
+};
+
+// `dfu scan`: the SMP devices an adapter sees, the strongest first. It opens no SMP transport.
+class ScanCommand final : public Command {
+ public:
+  ScanCommand(CLI::App& dfu, std::shared_ptr<DfuGlobalOptions> g)
+      : Command(dfu.add_subcommand("scan",
+                                   "List nearby BLE devices offering the SMP service "
+                                   "(BlueZ)")),
+        global_(std::move(g)) {
+    app()
+        ->add_option("--timeout", seconds_, "Seconds to scan (default 5)")
+        ->check(CLI::Range(1u, 600u));
+  }
+
+  int Run(Streams& s) override {
+    try {
+      const DfuConnectionOptions& c = global_->connection;
+      if (!c.transport.empty() && c.transport != "ble") {
+        ThrowUsage("dfu scan looks for BLE devices: --transport " + c.transport +
+                   " does not apply");
+      }
+      if (!c.device.empty() || !c.name.empty()) {
+        ThrowUsage("dfu scan lists every SMP device: --device and --name do not apply");
+      }
+      if (!c.adapter.empty()) bluez::CheckAdapterName(c.adapter);
+      const BleScanReport report = ScanSmpDevices(c.adapter, std::chrono::seconds(seconds_));
+      if (global_->json) {
+        json devices = json::array();
+        for (const BleSeenDevice& d : report.devices) {
+          devices.push_back({{"address", d.address},
+                             {"address_type", d.address_type},
+                             {"name", d.name},
+                             {"rssi", d.rssi ? json(*d.rssi) : json(nullptr)},
+                             {"connected", d.connected}});
+        }
+        s.out << json{{"adapter", report.adapter.name},
+                      {"adapter_address", report.adapter.address},
+                      {"seconds", seconds_},
+                      {"devices", devices}}
+                     .dump(2)
+              << "\n";
+        return 0;
+      }
+      s.out << report.devices.size() << " SMP device" << (report.devices.size() == 1 ? "" : "s")
+            << " seen by " << report.adapter.name << " (" << report.adapter.address << ") in "
+            << seconds_ << " s\n";
+      for (const BleSeenDevice& d : report.devices) {
+        char rssi[16];
+        std::snprintf(rssi, sizeof(rssi), "%4d dBm", d.rssi ? static_cast<int>(*d.rssi) : 0);
+        s.out << d.address << "  " << (d.rssi ? rssi : "    n/a ") << "  "
+              << (d.name.empty() ? "(no name)" : d.name) << (d.connected ? "  (connected)" : "")
+              << "\n";
+      }
+      return 0;
+    } catch (const HostError& e) {
+      if (global_->json) {
+        s.out << json{{"error", {{"message", e.what()}, {"exit_code", static_cast<int>(e.code())}}}}
+                     .dump(2)
+              << "\n";
+      }
+      throw;
+    }
+  }
+
+ private:
+  std::shared_ptr<DfuGlobalOptions> global_;
+  unsigned seconds_ = 5;
 };
 
 }  // namespace
@@ -460,6 +615,7 @@ void AddDfuCommands(CLI::App& app, std::vector<std::unique_ptr<Command>>& comman
   commands.push_back(std::make_unique<ParamsCommand>(*dfu, global));
   commands.push_back(std::make_unique<InfoCommand>(*dfu, global));
   commands.push_back(std::make_unique<ResetCommand>(*dfu, global));
+  commands.push_back(std::make_unique<ScanCommand>(*dfu, global));
   CLI::App* image = dfu->add_subcommand("image", "Image slot commands");
   image->require_subcommand(1);
   commands.push_back(std::make_unique<ImageListCommand>(*image, global));
