@@ -1,0 +1,336 @@
+// The updater page in a real browser (Debian's chromium through WebDriver BiDi), served by
+// `bleota web`, updating the simulated device (`bleota sim run --udp`) through an emulated
+// Bluetooth peripheral bridged to it (support/smp_peripheral_bridge.js). Driven like a user:
+// clicks through input.performActions, the file chosen through input.setFiles. Run through
+// run.js (CTest web_browser_tests), which skips when chromium or chromedriver is missing.
+import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+import { SmpClient } from '../src/client.js';
+import { parseImage } from '../src/mcuboot_image.js';
+import { requests, SmpError } from '../src/smp.js';
+import { toHex } from '../test-support/hex.js';
+import { openUdpTransport } from '../test-support/udp_transport.js';
+import { BidiSession } from './support/bidi_session.js';
+import { NOTIFY_BY_READ_PRELOAD, SmpPeripheralBridge } from './support/smp_peripheral_bridge.js';
+
+const BIN = process.env.BLEOTA_BIN;
+// Where the screenshots go (CTest: screenshots/ in the build directory).
+const SHOT_DIR = process.env.BLEOTA_WEB_SCREENSHOTS ?? join(tmpdir(), 'bleota-web-screenshots');
+const PHONE = { width: 390, height: 844 };
+
+function bleota(dir, ...args) {
+  return execFileSync(BIN, args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+// Two images signed with the sim's key: 1.0.0 (provisioned) and 2.0.0 with a 64 KiB payload, and
+// a copy of 2.0.0 with one payload byte flipped.
+function makeImages(dir) {
+  bleota(dir, 'image', 'keygen', '-k', 'k.pem', '-t', 'ecdsa-p256');
+  bleota(dir, 'image', 'getpub', '-k', 'k.pem', '-e', 'pem', '-o', 'k.pub.pem');
+  writeFileSync(join(dir, 'app1.bin'), randomBytes(20000));
+  writeFileSync(join(dir, 'app2.bin'), randomBytes(64 * 1024));
+  const sign = ['image', 'sign', '-k', 'k.pem', '-H', '0x200', '--pad-header', '-S', '0x4C000',
+    '--align', '4'];
+  bleota(dir, ...sign, '-v', '1.0.0', 'app1.bin', 'v1.img');
+  bleota(dir, ...sign, '-v', '2.0.0', 'app2.bin', 'update-2.0.0.img');
+  const tampered = readFileSync(join(dir, 'update-2.0.0.img'));
+  tampered[0x200 + 1000] ^= 0x01;
+  writeFileSync(join(dir, 'tampered-2.0.0.img'), tampered);
+}
+
+function spawnLogged(args, cwd) {
+  const child = spawn(BIN, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  let log = '';
+  child.stdout.on('data', (d) => { log += d; });
+  child.stderr.on('data', (d) => { log += d; });
+  const exited = new Promise((resolve) => child.on('exit', resolve));
+  return { child, exited, log: () => log };
+}
+
+async function stop(proc) {
+  if (proc.child.exitCode === null) proc.child.kill('SIGTERM');
+  await Promise.race([proc.exited, sleep(5000)]);
+}
+
+// Without --app-auto-confirm: the test boot must stay a test until the page confirms it.
+async function startDevice(dir) {
+  const portFile = join(dir, 'port');
+  const proc = spawnLogged(['sim', 'run', '--state-dir', join(dir, 'dev'), '--provision-image',
+    'v1.img', '--sign-key-pub', 'k.pub.pem', '--udp', '127.0.0.1:0', '--port-file', portFile], dir);
+  for (let i = 0; i < 200; i++) {
+    if (existsSync(portFile)) {
+      const text = readFileSync(portFile, 'utf8').trim();
+      if (/^\d+$/.test(text)) return { ...proc, port: Number(text) };
+    }
+    if (proc.child.exitCode !== null) break;
+    await sleep(50);
+  }
+  await stop(proc);
+  throw new Error(`bleota sim run did not write its port:\n${proc.log()}`);
+}
+
+async function startWebServer(dir) {
+  const proc = spawnLogged(['web', '--port', '0'], dir);
+  for (let i = 0; i < 200; i++) {
+    const match = /serving the updater at (http:\/\/127\.0\.0\.1:\d+\/)/.exec(proc.log());
+    if (match) return { ...proc, url: match[1] };
+    if (proc.child.exitCode !== null) break;
+    await sleep(50);
+  }
+  await stop(proc);
+  throw new Error(`bleota web did not print its URL:\n${proc.log()}`);
+}
+
+// The device's image list over its own UDP port, apart from the page.
+async function deviceImages(port) {
+  const transport = await openUdpTransport('127.0.0.1', port);
+  try {
+    const client = new SmpClient(transport, { timeoutMs: 1000, retries: 1 });
+    return (await client.call(requests.imageState(), 'image list')).images;
+  } finally {
+    await transport.close();
+  }
+}
+
+// After a reset the device boots (and installs) before it serves again: wait like a user would.
+async function waitForDeviceBack(port) {
+  const transport = await openUdpTransport('127.0.0.1', port);
+  try {
+    const client = new SmpClient(transport, { timeoutMs: 300, retries: 0 });
+    for (let i = 0; i < 100; i++) {
+      try {
+        await client.call(requests.echo('back?'), 'echo');
+        return;
+      } catch (e) {
+        if (!(e instanceof SmpError)) throw e;
+        await sleep(100);
+      }
+    }
+  } finally {
+    await transport.close();
+  }
+  throw new Error('the device did not come back after the reset');
+}
+
+// The page as a user sees it, read through script.evaluate.
+const READ_PAGE = `JSON.stringify((() => {
+  const text = (id) => document.getElementById(id).textContent.trim();
+  const rows = [...document.querySelectorAll('#images-body tr')]
+    .filter((tr) => tr.cells.length === 5)
+    .map((tr) => ({ slot: tr.cells[1].textContent, version: tr.cells[2].textContent,
+      hash: tr.cells[3].textContent, flags: tr.cells[4].textContent,
+      selected: tr.cells[0].querySelector('input').checked }));
+  const dts = [...document.querySelectorAll('#file-info dt')];
+  const file = Object.fromEntries(dts.map((dt) => [dt.textContent, dt.nextElementSibling.textContent]));
+  const disabled = Object.fromEntries(['connect', 'refresh', 'test', 'confirm', 'reset', 'upload']
+    .map((id) => [id, document.getElementById(id).disabled]));
+  const progress = document.getElementById('progress');
+  return { device: text('device-name'), status: text('status'), error: text('error'), rows, file,
+    disabled, progress: { value: progress.value, max: progress.max, text: text('progress-text') },
+    bluetooth: Boolean(navigator.bluetooth) };
+})())`;
+
+class Page {
+  // diagnostics(): text added to a failure (what the device, bridge and driver said).
+  constructor(session, context, diagnostics = () => '') {
+    this.session = session;
+    this.context = context;
+    this.diagnostics = diagnostics;
+  }
+
+  async evaluate(expression) {
+    const r = await this.session.send('script.evaluate', { expression, awaitPromise: true,
+      target: { context: this.context } });
+    if (r.type === 'exception') throw new Error(`page: ${JSON.stringify(r.exceptionDetails)}`);
+    return r.result;
+  }
+
+  async read() {
+    return JSON.parse((await this.evaluate(READ_PAGE)).value);
+  }
+
+  // Polls the page until check(state) is true; fails with the last state seen.
+  async waitUntil(what, check, timeoutMs = 20000) {
+    const deadline = Date.now() + timeoutMs;
+    let state;
+    for (;;) {
+      state = await this.read();
+      if (check(state)) return state;
+      if (Date.now() > deadline) {
+        throw new Error(`page: ${what} not seen within ${timeoutMs} ms; last state:\n` +
+          JSON.stringify(state, null, 1) + '\n' + this.diagnostics());
+      }
+      await sleep(50);
+    }
+  }
+
+  // A real mouse click in the middle of the element (a user gesture, as requestDevice needs).
+  async click(id) {
+    const r = await this.evaluate(`JSON.stringify((() => {
+      const e = document.getElementById(${JSON.stringify(id)});
+      e.scrollIntoView({ block: 'center' });
+      const b = e.getBoundingClientRect();
+      return [Math.round(b.x + b.width / 2), Math.round(b.y + b.height / 2)];
+    })())`);
+    const [x, y] = JSON.parse(r.value);
+    await this.session.send('input.performActions', { context: this.context, actions: [{
+      type: 'pointer', id: 'mouse', parameters: { pointerType: 'mouse' },
+      actions: [{ type: 'pointerMove', x, y }, { type: 'pointerDown', button: 0 },
+        { type: 'pointerUp', button: 0 }] }] });
+    await this.session.send('input.releaseActions', { context: this.context });
+  }
+
+  async chooseFile(path) {
+    const input = await this.evaluate("document.getElementById('file')");
+    await this.session.send('input.setFiles', { context: this.context,
+      element: { sharedId: input.sharedId }, files: [path] });
+  }
+
+  async screenshot(dir, name) {
+    const { data } = await this.session.send('browsingContext.captureScreenshot',
+      { context: this.context, origin: 'document' });
+    const path = join(dir, `${name}.png`);
+    writeFileSync(path, Buffer.from(data, 'base64'));
+    return path;
+  }
+}
+
+const hashShort = (sha256) => sha256.slice(0, 8);
+
+test('the updater page updates the simulated device in chromium', { timeout: 110000 }, async (t) => {
+  assert.ok(BIN, 'BLEOTA_BIN must name the built bleota (CTest sets it)');
+  const dir = mkdtempSync(join(tmpdir(), 'bleota-browser-'));
+  const shots = SHOT_DIR;
+  mkdirSync(shots, { recursive: true });
+  const cleanup = [];
+  t.after(async () => {
+    for (const step of cleanup.reverse()) await step().catch(() => {});
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  makeImages(dir);
+  const v1 = await parseImage(new Uint8Array(readFileSync(join(dir, 'v1.img'))));
+  const v2 = await parseImage(new Uint8Array(readFileSync(join(dir, 'update-2.0.0.img'))));
+  const device = await startDevice(dir);
+  cleanup.push(() => stop(device));
+  const web = await startWebServer(dir);
+  cleanup.push(() => stop(web));
+  const session = await BidiSession.start({ windowSize: PHONE });
+  cleanup.push(() => session.close());
+  if (process.env.BLEOTA_BIDI_TRACE) {
+    session.on('*', (method, params) => console.error('event <', method,
+      JSON.stringify(params).slice(0, 200)));
+  }
+
+  const { contexts } = await session.send('browsingContext.getTree', {});
+  const context = contexts[0].context;
+  await session.send('browsingContext.setViewport', { context, viewport: PHONE });
+  await session.send('session.subscribe', { events: ['bluetooth'] });
+  await session.send('script.addPreloadScript', { functionDeclaration: NOTIFY_BY_READ_PRELOAD });
+  await session.send('browsingContext.navigate', { context, url: web.url, wait: 'complete' });
+  const bridge = new SmpPeripheralBridge(session, { context, udpPort: device.port });
+  await bridge.start();
+  cleanup.push(async () => bridge.close());
+  // On failure: what the device, the server, the bridge and the driver said.
+  const diagnostics = () => `bridge errors: ${JSON.stringify(bridge.errors)}\n` +
+    `device:\n${device.log().slice(-3000)}\nweb:\n${web.log().slice(-1000)}\n` +
+    `driver:\n${session.logText().slice(-2000)}`;
+  const page = new Page(session, context, diagnostics);
+
+  await t.test('connect lists the provisioned image', async () => {
+    const start = await page.read();
+    assert.equal(start.bluetooth, true, 'navigator.bluetooth exists');
+    assert.equal(start.disabled.upload, true);
+    await page.click('connect');
+    const state = await page.waitUntil('the images table',
+      (s) => s.rows.length === 1 && /^Connected/.test(s.status), 15000);
+    assert.match(state.device, /^Connected to /);
+    assert.deepEqual(state.rows, [{ slot: '0', version: '1.0.0', hash: hashShort(v1.sha256),
+      flags: 'active, confirmed', selected: false }]);
+    assert.equal(state.error, '');
+    assert.equal(bridge.connections, 1);
+    await page.screenshot(shots, '1-connected');
+  });
+
+  await t.test('a tampered image is refused by the page and nothing is uploaded', async () => {
+    await page.chooseFile(join(dir, 'tampered-2.0.0.img'));
+    const state = await page.waitUntil('the refusal', (s) => s.error !== '');
+    assert.match(state.error, /SHA-256 does not match its SHA256 TLV: the file is damaged or tampered with/);
+    assert.equal(state.file['SHA-256'], 'DOES NOT MATCH');
+    assert.equal(state.file.Version, '2.0.0+0');
+    assert.equal(state.disabled.upload, true, 'Upload stays disabled');
+    await page.screenshot(shots, '2-tampered-refused');
+    assert.equal(bridge.countRequests(1, 1), 0, 'no image upload request reached the device');
+    assert.equal((await deviceImages(device.port)).length, 1);
+  });
+
+  await t.test('the signed 64 KiB image uploads with progress to 100%', async () => {
+    await page.chooseFile(join(dir, 'update-2.0.0.img'));
+    let state = await page.waitUntil('the file summary', (s) => s.file.Version === '2.0.0+0' &&
+      !s.disabled.upload);
+    assert.equal(state.error, '', 'the refusal of the tampered file is gone');
+    assert.equal(state.file.Signature, 'ECDSA_P256');
+    assert.match(state.file['SHA-256'], new RegExp(`^matches \\(${v2.sha256.slice(0, 16)}`));
+    assert.match(state.file.Size, /^64\.\d KiB \(payload 64\.0 KiB\)$/);
+    await page.click('upload');
+    state = await page.waitUntil('upload progress', (s) => s.progress.value > 0);
+    if (state.progress.value < state.progress.max) await page.screenshot(shots, '3-uploading');
+    state = await page.waitUntil('the upload to finish', (s) => /^Uploaded 2\.0\.0\+0 in/.test(s.status),
+      30000);
+    assert.equal(state.progress.value, v2.fileSize);
+    assert.equal(state.progress.max, v2.fileSize);
+    assert.match(state.progress.text, /\(100%\)/);
+    assert.equal(state.error, '');
+    assert.equal(state.rows.length, 2);
+    assert.deepEqual(state.rows[1], { slot: '1', version: '2.0.0', hash: hashShort(v2.sha256),
+      flags: 'none', selected: true });
+    assert.ok(bridge.countRequests(1, 1) >= Math.ceil(v2.fileSize / 2048), 'pipelined requests');
+    await page.screenshot(shots, '4-uploaded');
+  });
+
+  await t.test('test, reset, reconnect: the new image runs in test mode', async () => {
+    await page.click('slot-1');
+    await page.click('test');
+    let state = await page.waitUntil('slot 1 pending', (s) => /^Marked for a test boot/.test(s.status));
+    assert.equal(state.rows[1].flags, 'pending');
+    await page.click('reset');
+    // The bridge drops the link after the reset's reply, as a real device does.
+    state = await page.waitUntil('the disconnect', (s) => /\(disconnected\)$/.test(s.device));
+    assert.equal(state.disabled.connect, false);
+    await waitForDeviceBack(device.port);
+    await page.click('connect');
+    state = await page.waitUntil('the images after the reset',
+      (s) => /^Connected/.test(s.status) && s.rows.length === 2, 15000);
+    assert.equal(bridge.connections, 2);
+    assert.deepEqual(state.rows.map((r) => [r.slot, r.version, r.hash, r.flags]), [
+      ['0', '2.0.0', hashShort(v2.sha256), 'active'],
+      ['1', '1.0.0', hashShort(v1.sha256), 'confirmed'],
+    ]);
+  });
+
+  await t.test('confirm keeps the new image', async () => {
+    await page.click('slot-0');
+    await page.click('confirm');
+    const state = await page.waitUntil('the confirm', (s) => s.status === 'Image confirmed.');
+    assert.equal(state.rows[0].flags, 'active, confirmed');
+    await page.screenshot(shots, '5-confirmed');
+    const images = await deviceImages(device.port);
+    const running = images.find((i) => i.slot === 0);
+    assert.equal(running.version, '2.0.0');
+    assert.equal(toHex(running.hash), v2.sha256);
+    assert.equal(running.active, true);
+    assert.equal(running.confirmed, true);
+    const previous = images.find((i) => i.slot === 1);
+    assert.ok(!previous || previous.confirmed === false, 'no revert pending');
+    assert.deepEqual(bridge.errors, []);
+    t.diagnostic(`screenshots in ${shots}; ${bridge.writes} writes, ${bridge.requests.length} ` +
+      `requests, ${bridge.replies} replies, at most ${bridge.maxReadsPending} reads waiting`);
+  });
+});
