@@ -1,7 +1,7 @@
 // Entry point of the browser tests (CTest web_browser_tests): exits 77 (CTest's skip code) with the
 // reason when chromium or chromedriver is not installed; otherwise runs every *.test.js here with
-// Node's test runner and exits with its code. Missing npm modules (`ws`) are an error, not a skip:
-// `npm ci` in web/ (scripts/setup does it) installs them.
+// Node's test runner and exits with its code. Missing npm modules (ws, esbuild) are an error, not
+// a skip: `npm ci` in web/ (scripts/setup does it) installs them.
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -15,12 +15,14 @@ if (missing) {
   console.log(`SKIPPED: the browser tests need Debian's chromium and chromedriver: ${missing}`);
   process.exit(77);
 }
-try {
-  await import('ws');
-} catch (e) {
-  console.error(`the browser tests need the npm package ws: run \`npm ci\` in web/ ` +
-    `(scripts/setup does): ${e.message}`);
-  process.exit(1);
+for (const name of ['ws', 'esbuild']) {
+  try {
+    await import(name);
+  } catch (e) {
+    console.error(`the browser tests need the npm package ${name}: run \`npm ci\` in web/ ` +
+      `(scripts/setup does): ${e.message}`);
+    process.exit(1);
+  }
 }
 const files = readdirSync(here).filter((f) => f.endsWith('.test.js')).sort().map((f) => join(here, f));
 const result = spawnSync(process.execPath, ['--test', '--test-reporter=spec', ...files],

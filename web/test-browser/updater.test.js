@@ -17,8 +17,10 @@ import { parseImage } from '../src/mcuboot_image.js';
 import { requests, SmpError } from '../src/smp.js';
 import { toHex } from '../test-support/hex.js';
 import { openUdpTransport } from '../test-support/udp_transport.js';
+import { buildPage } from '../build.js';
 import { BidiSession } from './support/bidi_session.js';
 import { NOTIFY_BY_READ_PRELOAD, SmpPeripheralBridge } from './support/smp_peripheral_bridge.js';
+import { serveDirectory } from './support/static_server.js';
 
 const BIN = process.env.BLEOTA_BIN;
 // Where the screenshots go (CTest: screenshots/ in the build directory).
@@ -204,11 +206,13 @@ class Page {
 
 const hashShort = (sha256) => sha256.slice(0, 8);
 
-test('the updater page updates the simulated device in chromium', { timeout: 110000 }, async (t) => {
+// The whole update through the page. servePage(dir) starts the server of the page and resolves
+// with { url, log(), close() }; shots: where screenshots go, or null for none.
+async function updateThroughPage(t, servePage, shots) {
   assert.ok(BIN, 'BLEOTA_BIN must name the built bleota (CTest sets it)');
   const dir = mkdtempSync(join(tmpdir(), 'bleota-browser-'));
-  const shots = SHOT_DIR;
-  mkdirSync(shots, { recursive: true });
+  if (shots) mkdirSync(shots, { recursive: true });
+  const screenshot = (page, name) => (shots ? page.screenshot(shots, name) : null);
   const cleanup = [];
   t.after(async () => {
     for (const step of cleanup.reverse()) await step().catch(() => {});
@@ -220,8 +224,8 @@ test('the updater page updates the simulated device in chromium', { timeout: 110
   const v2 = await parseImage(new Uint8Array(readFileSync(join(dir, 'update-2.0.0.img'))));
   const device = await startDevice(dir);
   cleanup.push(() => stop(device));
-  const web = await startWebServer(dir);
-  cleanup.push(() => stop(web));
+  const web = await servePage(dir);
+  cleanup.push(() => web.close());
   const session = await BidiSession.start({ windowSize: PHONE });
   cleanup.push(() => session.close());
   if (process.env.BLEOTA_BIDI_TRACE) {
@@ -256,7 +260,7 @@ test('the updater page updates the simulated device in chromium', { timeout: 110
       flags: 'active, confirmed', selected: false }]);
     assert.equal(state.error, '');
     assert.equal(bridge.connections, 1);
-    await page.screenshot(shots, '1-connected');
+    await screenshot(page, '1-connected');
   });
 
   await t.test('a tampered image is refused by the page and nothing is uploaded', async () => {
@@ -266,7 +270,7 @@ test('the updater page updates the simulated device in chromium', { timeout: 110
     assert.equal(state.file['SHA-256'], 'DOES NOT MATCH');
     assert.equal(state.file.Version, '2.0.0+0');
     assert.equal(state.disabled.upload, true, 'Upload stays disabled');
-    await page.screenshot(shots, '2-tampered-refused');
+    await screenshot(page, '2-tampered-refused');
     assert.equal(bridge.countRequests(1, 1), 0, 'no image upload request reached the device');
     assert.equal((await deviceImages(device.port)).length, 1);
   });
@@ -281,7 +285,7 @@ test('the updater page updates the simulated device in chromium', { timeout: 110
     assert.match(state.file.Size, /^64\.\d KiB \(payload 64\.0 KiB\)$/);
     await page.click('upload');
     state = await page.waitUntil('upload progress', (s) => s.progress.value > 0);
-    if (state.progress.value < state.progress.max) await page.screenshot(shots, '3-uploading');
+    if (state.progress.value < state.progress.max) await screenshot(page, '3-uploading');
     state = await page.waitUntil('the upload to finish', (s) => /^Uploaded 2\.0\.0\+0 in/.test(s.status),
       30000);
     assert.equal(state.progress.value, v2.fileSize);
@@ -292,7 +296,7 @@ test('the updater page updates the simulated device in chromium', { timeout: 110
     assert.deepEqual(state.rows[1], { slot: '1', version: '2.0.0', hash: hashShort(v2.sha256),
       flags: 'none', selected: true });
     assert.ok(bridge.countRequests(1, 1) >= Math.ceil(v2.fileSize / 2048), 'pipelined requests');
-    await page.screenshot(shots, '4-uploaded');
+    await screenshot(page, '4-uploaded');
   });
 
   await t.test('test, reset, reconnect: the new image runs in test mode', async () => {
@@ -320,7 +324,7 @@ test('the updater page updates the simulated device in chromium', { timeout: 110
     await page.click('confirm');
     const state = await page.waitUntil('the confirm', (s) => s.status === 'Image confirmed.');
     assert.equal(state.rows[0].flags, 'active, confirmed');
-    await page.screenshot(shots, '5-confirmed');
+    await screenshot(page, '5-confirmed');
     const images = await deviceImages(device.port);
     const running = images.find((i) => i.slot === 0);
     assert.equal(running.version, '2.0.0');
@@ -330,7 +334,25 @@ test('the updater page updates the simulated device in chromium', { timeout: 110
     const previous = images.find((i) => i.slot === 1);
     assert.ok(!previous || previous.confirmed === false, 'no revert pending');
     assert.deepEqual(bridge.errors, []);
-    t.diagnostic(`screenshots in ${shots}; ${bridge.writes} writes, ${bridge.requests.length} ` +
+    t.diagnostic(`screenshots in ${shots ?? '(none)'}; ${bridge.writes} writes, ${bridge.requests.length} ` +
       `requests, ${bridge.replies} replies, at most ${bridge.maxReadsPending} reads waiting`);
   });
-});
+}
+
+test('the page as bleota web serves it updates the simulated device in chromium',
+  { timeout: 60000 }, (t) => updateThroughPage(t, async (dir) => {
+    const web = await startWebServer(dir);
+    return { url: web.url, log: web.log, close: () => stop(web) };
+  }, SHOT_DIR));
+
+// The page for static hosting (`npm run build`: one minified bundle), built into a temporary
+// directory and served with the same CSP as bleota web.
+test('the npm run build bundle of the page updates the simulated device in chromium',
+  { timeout: 60000 }, (t) => updateThroughPage(t, async (dir) => {
+    const files = await buildPage(join(dir, 'dist'));
+    const bundle = files.find((f) => f.file === 'src/app.js');
+    t.diagnostic(`bundle: ${files.map((f) => `${f.file} ${f.bytes} bytes (${f.gzipBytes} gzip)`).join(', ')}`);
+    assert.ok(bundle.bytes < 64 * 1024, `bundle of ${bundle.bytes} bytes`);
+    const served = await serveDirectory(join(dir, 'dist'));
+    return { url: served.url, log: () => '', close: served.close };
+  }, null));
