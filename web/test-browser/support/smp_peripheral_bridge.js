@@ -67,6 +67,8 @@ export class SmpPeripheralBridge {
     this.errors = [];
     this.connections = 0;
     this.disconnectAfterReply = false;
+    this.dropAfterUploads = null; // see dropLinkAfterUploads()
+    this.linkDown = false;
     this.unsubscribe = [];
   }
 
@@ -120,6 +122,18 @@ export class SmpPeripheralBridge {
     return this.requests.filter((h) => h.group === group && h.command === command).length;
   }
 
+  // Bytes of those requests (headers included).
+  requestBytes(group, command) {
+    return this.requests.filter((h) => h.group === group && h.command === command)
+      .reduce((sum, h) => sum + SMP_HEADER + h.length, 0);
+  }
+
+  // The link drops once `count` more image upload requests have reached the device, as out of
+  // range: what the page sends after that and what the device answers are lost.
+  dropLinkAfterUploads(count) {
+    this.dropAfterUploads = this.countRequests(1, 1) + count;
+  }
+
   #error(text) {
     if (this.errors.length < 32) this.errors.push(text);
   }
@@ -143,6 +157,7 @@ export class SmpPeripheralBridge {
   #onConnect({ address }) {
     if (address !== this.address) return;
     this.connections++;
+    this.linkDown = false;
     this.partial = new Uint8Array(0);
     this.pieces = [];
     this.readsPending = 0;
@@ -176,6 +191,7 @@ export class SmpPeripheralBridge {
 
   // Rebuilds packets from the written pieces; each whole one goes to the device as one datagram.
   #onWrite(piece) {
+    if (this.linkDown) return;
     let data = new Uint8Array(this.partial.length + piece.length);
     data.set(this.partial);
     data.set(piece, this.partial.length);
@@ -196,11 +212,20 @@ export class SmpPeripheralBridge {
         this.disconnectAfterReply = true;
       }
       this.socket.send(packet);
+      if (header.group === 1 && header.command === 1 &&
+          this.countRequests(1, 1) === this.dropAfterUploads) {
+        this.dropAfterUploads = null;
+        this.linkDown = true;
+        this.pieces = ['disconnect']; // replies on their way are lost with the link
+        this.#deliver();
+        return;
+      }
     }
     this.partial = data;
   }
 
   #onReply(packet) {
+    if (this.linkDown) return;
     this.replies++;
     for (let at = 0; at < packet.length; at += this.pieceSize) {
       this.pieces.push(packet.slice(at, Math.min(at + this.pieceSize, packet.length)));
