@@ -8,7 +8,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -22,7 +22,8 @@ import { BidiSession } from './support/bidi_session.js';
 import { NOTIFY_BY_READ_PRELOAD, SmpPeripheralBridge } from './support/smp_peripheral_bridge.js';
 import { serveDirectory } from './support/static_server.js';
 
-const BIN = process.env.BLEOTA_BIN;
+// Absolute: the tools run in a temporary directory, and the variable may be relative to here.
+const BIN = process.env.BLEOTA_BIN ? resolve(process.env.BLEOTA_BIN) : undefined;
 // Where the screenshots go (CTest: screenshots/ in the build directory).
 const SHOT_DIR = process.env.BLEOTA_WEB_SCREENSHOTS ?? join(tmpdir(), 'bleota-web-screenshots');
 const PHONE = { width: 390, height: 844 };

@@ -5,7 +5,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -16,7 +16,8 @@ import { uploadImage } from '../src/upload.js';
 import { toHex } from '../test-support/hex.js';
 import { openUdpTransport } from '../test-support/udp_transport.js';
 
-const BIN = process.env.BLEOTA_BIN;
+// Absolute: the tools run in a temporary directory, and the variable may be relative to here.
+const BIN = process.env.BLEOTA_BIN ? resolve(process.env.BLEOTA_BIN) : undefined;
 const SKIP = BIN ? false : 'BLEOTA_BIN is not set (path of the built bleota): device test skipped';
 
 function bleota(dir, ...args) {

@@ -21,11 +21,13 @@ export async function freePort() {
 }
 
 // Without the background-networking flags chromium keeps trying hosts this machine cannot reach;
-// without the experimental flag navigator.bluetooth is undefined on Linux.
+// without the experimental flag navigator.bluetooth is undefined on Linux. Hidden scrollbars: the
+// page gets the whole width, as on a phone, and screenshots show all of it.
 function chromiumArgs(profileDir, windowSize) {
   return ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
     '--disable-background-networking', '--disable-component-update', '--disable-sync',
-    '--enable-experimental-web-platform-features', `--user-data-dir=${profileDir}`,
+    '--enable-experimental-web-platform-features', '--hide-scrollbars',
+    `--user-data-dir=${profileDir}`,
     `--window-size=${windowSize.width},${windowSize.height}`];
 }
 
