@@ -2,10 +2,27 @@
 
 #include <CLI/CLI.hpp>
 
+#include "bleota/host/bluez_dbus.hpp"
+#include "bleota/host/error.hpp"
+#include "bleota/simdev/bluez_peripheral.hpp"
+
 namespace bleota::sim {
 
 bool SimRunOptions::provisioning() const {
   return provision_image || golden_image || !sign_keys.empty() || enc_key || kek;
+}
+
+void CheckBleOptions(const SimRunOptions& options) {
+  if (options.ble && *options.ble != "bluez") {
+    host::ThrowUsage("--ble: '" + *options.ble + "' is not a BLE stack this device knows (bluez)");
+  }
+  if (!options.ble) {
+    if (options.adapter) host::ThrowUsage("--adapter is for --ble bluez");
+    if (options.ble_name) host::ThrowUsage("--ble-name is for --ble bluez");
+    return;
+  }
+  if (options.adapter) host::bluez::CheckAdapterName(*options.adapter, "--adapter");
+  if (options.ble_name) CheckBleName(*options.ble_name, "--ble-name");
 }
 
 void AddSimRunOptions(CLI::App& app, SimRunOptions& options) {
@@ -30,6 +47,14 @@ void AddSimRunOptions(CLI::App& app, SimRunOptions& options) {
                  "Unix socket (docs/spec/ble-sim.md)");
   app.add_flag("--ble-realtime", options.ble_realtime,
                "With --ble-sim: pace the link's virtual time to wall time (watch it at BLE speed)");
+  app.add_option("--ble", options.ble,
+                 "Serve SMP as a real BLE peripheral through this stack: bluez (the Linux "
+                 "Bluetooth stack over D-Bus; needs bluetoothd)");
+  app.add_option("--adapter", options.adapter,
+                 "With --ble bluez: the adapter to advertise on (hci0, hci1, ...; default: the "
+                 "first)");
+  app.add_option("--ble-name", options.ble_name,
+                 "With --ble bluez: the advertised local name (1-29 bytes, default bleota-sim)");
 }
 
 }  // namespace bleota::sim

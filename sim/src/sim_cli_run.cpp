@@ -15,6 +15,7 @@
 #include "bleota/host/error.hpp"
 #include "bleota/host/file_io.hpp"
 #include "bleota/simdev/ble_sim_endpoint.hpp"
+#include "bleota/simdev/bluez_peripheral.hpp"
 #include "bleota/simdev/control_executor.hpp"
 #include "bleota/simdev/control_socket.hpp"
 #include "bleota/simdev/device_config.hpp"
@@ -122,6 +123,7 @@ class TerminalControl {
 int RunSimDevice(const SimRunOptions& options, std::ostream& out) {
   InstallSignalHandlers();
   g_stop = 0;
+  CheckBleOptions(options);
   const StateDir state(options.state_dir);
   ProvisionIfNeeded(options, state, out);
 
@@ -150,14 +152,22 @@ int RunSimDevice(const SimRunOptions& options, std::ostream& out) {
   } else if (options.ble_realtime) {
     host::ThrowUsage("--ble-realtime is for --ble-sim PATH");
   }
-  if (endpoints.empty()) {
-    host::ThrowUsage("give --udp HOST:PORT, --serial-pty and/or --ble-sim PATH");
+  if (endpoints.empty() && !options.ble) {
+    host::ThrowUsage("give --udp HOST:PORT, --serial-pty, --ble-sim PATH and/or --ble bluez");
   }
 
   // Before the device boots: a second device on the same state directory is refused here.
   ControlServer control(ControlSocketPath(state.path()));
   SimDevice device(
       state, [&out](const std::string& line) { out << line << std::endl; }, serial);
+  if (options.ble) {
+    // After the boot: the device advertises once its firmware runs.
+    BluezPeripheralOptions bluez;
+    bluez.adapter = options.adapter;
+    if (options.ble_name) bluez.local_name = *options.ble_name;
+    bluez.log = [&out](const std::string& line) { out << line << std::endl; };
+    endpoints.push_back(std::make_unique<BluezPeripheral>(device, std::move(bluez)));
+  }
   for (const auto& endpoint : endpoints) {
     out << "listening: " << endpoint->description() << std::endl;
   }

@@ -30,11 +30,18 @@ struct SimRunOptions {
   std::optional<std::filesystem::path> pty_file;
   std::optional<std::filesystem::path> ble_sim;  // socket of the ble-sim endpoint
   bool ble_realtime = false;                     // pace the BLE link to wall time
+  std::optional<std::string> ble;                // "bluez": a real BLE peripheral through BlueZ
+  std::optional<std::string> adapter;            // with --ble bluez: "hci0"
+  std::optional<std::string> ble_name;           // with --ble bluez: the advertised local name
 
   // True when a provisioning option that needs a new device was given (--app-auto-confirm alone
   // is accepted, and ignored, on an existing device).
   bool provisioning() const;
 };
+
+// Checks the BlueZ options together: --adapter and --ble-name need --ble bluez, the adapter is
+// "hciN", the name fits an advertisement. Throws host::HostError(kUsage).
+void CheckBleOptions(const SimRunOptions& options);
 
 // Declares every option of the device program on `app`, writing into `options`.
 void AddSimRunOptions(CLI::App& app, SimRunOptions& options);
