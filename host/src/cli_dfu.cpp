@@ -534,6 +534,9 @@ class ImageUploadCommand final : public DfuCommand {
   UpdateOptions options_;
 };
 
+// An RSSI of 127 is HCI's "not available" (virtual controllers report it).
+bool KnownRssi(const BleSeenDevice& d) { return d.rssi && *d.rssi != 127; }
+
 // `dfu scan`: the SMP devices an adapter sees, the strongest first. It opens no SMP transport.
 class ScanCommand final : public Command {
  public:
@@ -565,7 +568,7 @@ class ScanCommand final : public Command {
           devices.push_back({{"address", d.address},
                              {"address_type", d.address_type},
                              {"name", d.name},
-                             {"rssi", d.rssi ? json(*d.rssi) : json(nullptr)},
+                             {"rssi", KnownRssi(d) ? json(*d.rssi) : json(nullptr)},
                              {"connected", d.connected}});
         }
         s.out << json{{"adapter", report.adapter.name},
@@ -581,8 +584,8 @@ class ScanCommand final : public Command {
             << seconds_ << " s\n";
       for (const BleSeenDevice& d : report.devices) {
         char rssi[16];
-        std::snprintf(rssi, sizeof(rssi), "%4d dBm", d.rssi ? static_cast<int>(*d.rssi) : 0);
-        s.out << d.address << "  " << (d.rssi ? rssi : "    n/a ") << "  "
+        std::snprintf(rssi, sizeof(rssi), "%4d dBm", KnownRssi(d) ? static_cast<int>(*d.rssi) : 0);
+        s.out << d.address << "  " << (KnownRssi(d) ? rssi : "     n/a") << "  "
               << (d.name.empty() ? "(no name)" : d.name) << (d.connected ? "  (connected)" : "")
               << "\n";
       }

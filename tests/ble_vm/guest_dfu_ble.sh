@@ -1,0 +1,177 @@
+#!/bin/sh
+# Guest check (runs inside the BLE VM, see ble_vm.py): a whole update over the real Linux
+# Bluetooth stack. A simulated device (`bleota sim run --ble bluez`) serves SMP as a BlueZ
+# peripheral on hci0; `bleota dfu --transport ble` on hci1 finds it by name, lists its images,
+# uploads signed images of 100 and 250 KB (one upload stopped by killing the client and continued by the
+# next from the device's offset, one interrupted by a disconnect and resumed by the same client),
+# test-boots one, confirms it and checks the final state. $BLEOTA is the bleota executable.
+set -u
+out=${BLE_VM_RESULTS:?run by ble_vm.py}
+bleota=${BLEOTA:?pass --env BLEOTA=path/to/bleota}
+mkdir -p "$out"
+exec < /dev/null
+fail() {
+  echo "guest_dfu_ble: FAIL: $*" | tee -a "$out/result.txt"
+  [ -f "$out/device.log" ] && tail -n 30 "$out/device.log"
+  exit 1
+}
+note() { echo "guest_dfu_ble: $*"; }
+t0=$(date +%s)
+elapsed() { echo $(($(date +%s) - t0)); }
+
+# AutoEnable powers both adapters shortly after bluetoothd registers them.
+for hci in hci0 hci1; do
+  i=0
+  until [ "$(timeout 5 busctl --system get-property org.bluez /org/bluez/$hci org.bluez.Adapter1 \
+            Powered 2>/dev/null)" = "b true" ]; do
+    i=$((i + 1)); [ $i -gt 100 ] && fail "$hci not powered after 20 s (bluetoothd.log, dmesg)"
+    sleep 0.2
+  done
+done
+
+# btmgmt quits when its input ends, before its reply arrives: give it a stdin that never ends.
+mkfifo /tmp/btmgmt-stdin && exec 3<> /tmp/btmgmt-stdin || fail "mkfifo"
+mgmt() { timeout 20 btmgmt "$@" <&3; }
+
+work=/tmp/dfu-ble
+mkdir -p "$work" && cd "$work" || fail "no work directory"
+
+# --- keys and images (as a vendor makes them; docs/cli.md) ---------------------------------
+"$bleota" image keygen -k sign.pem -t ecdsa-p256 > /dev/null || fail "keygen"
+"$bleota" image getpub -k sign.pem -o sign-pub.pem > /dev/null || fail "getpub"
+sign() {  # VERSION SIZE OUT: a signed image of SIZE payload bytes for the simulated nRF52840
+  head -c "$2" /dev/urandom > "app-$1.bin"
+  "$bleota" image sign -k sign.pem -H 0x200 --pad-header -S 0x4C000 --align 4 -v "$1" \
+    "app-$1.bin" "$3" > /dev/null || fail "sign $3"
+}
+sign 1.0.0 30000 v1.img
+sign 2.0.0 100000 v2.img
+sign 3.0.0 250000 v3.img
+size2=$(wc -c < v2.img)
+size3=$(wc -c < v3.img)
+[ "$size3" -ge 65536 ] || fail "v3.img is only $size3 bytes"
+
+# --- the device: a peripheral on hci0 --------------------------------------------------------
+name=bleota-vm
+# BlueZ reads the GAP Device Name once connected and shows it as the device's Name: hci0's alias
+# (its GAP name; "BlueZ 5.66" by default) is set to the advertised name, as on a real device.
+timeout 5 busctl --system set-property org.bluez /org/bluez/hci0 org.bluez.Adapter1 Alias s \
+  "$name" || fail "cannot set hci0's alias"
+"$bleota" sim run --state-dir device --ble bluez --adapter hci0 --ble-name "$name" \
+  --provision-image v1.img --sign-key-pub sign-pub.pem \
+  > "$out/device.log" 2>&1 &
+device_pid=$!
+trap 'kill $device_pid 2>/dev/null' EXIT
+
+# --- dfu scan on hci1 until the device shows up ----------------------------------------------
+found=no
+for attempt in 1 2 3 4 5 6 7 8; do
+  kill -0 $device_pid 2>/dev/null || fail "the simulated device exited (device.log)"
+  "$bleota" dfu scan --adapter hci1 --timeout 4 --json > "$out/scan.json" 2> "$out/scan.err" ||
+    fail "dfu scan: $(cat "$out/scan.err")"
+  address=$(jq -r --arg n "$name" '.devices[] | select(.name == $n) | .address' "$out/scan.json")
+  [ -n "$address" ] && { found=yes; break; }
+done
+[ $found = yes ] || fail "dfu scan did not list '$name' in 8 scans: $(cat "$out/scan.json")"
+"$bleota" dfu scan --adapter hci1 --timeout 2 > "$out/scan.txt" 2>&1 || fail "dfu scan (text)"
+cat "$out/scan.txt"
+grep -q "^$address .* $name" "$out/scan.txt" || fail "dfu scan text lacks $address $name"
+note "scan found $name at $address after $(elapsed) s"
+
+dfu() { "$bleota" dfu --transport ble --adapter hci1 --name "$name" "$@"; }
+# The version and flags of the image in slot S: "2.0.0 active confirmed".
+slot() {
+  jq -r --argjson s "$1" '.images[] | select(.slot == $s) | .version +
+    (if .active then " active" else "" end) + (if .confirmed then " confirmed" else "" end) +
+    (if .pending then " pending" else "" end)' "$2"
+}
+
+dfu image list --json > "$out/list-1.json" || fail "image list: $(cat "$out/list-1.json")"
+[ "$(slot 0 "$out/list-1.json")" = "1.0.0 active confirmed" ] ||
+  fail "before: slot 0 is '$(slot 0 "$out/list-1.json")', not 1.0.0 active confirmed"
+note "image list over BLE: slot 0 $(slot 0 "$out/list-1.json") ($(elapsed) s)"
+
+# Waits (up to 120 s) until the upload logged in $1 passed $2 percent.
+await_percent() {
+  i=0
+  until grep -Eq "^progress: .*\(([0-9]+)%\)" "$1" &&
+        [ "$(sed -n 's/^progress: .*(\([0-9]*\)%)$/\1/p' "$1" | tail -n 1)" -ge "$2" ]; do
+    i=$((i + 1))
+    [ $i -gt 1200 ] && return 1
+    kill -0 "$3" 2>/dev/null || return 1
+    sleep 0.1
+  done
+}
+
+# --- 1: the client is killed mid-upload; the next one continues from the device's offset ------
+# In the background as the executable itself (exec), so that $! is the client's pid.
+(exec "$bleota" dfu --transport ble --adapter hci1 --name "$name" image upload v2.img \
+  --progress lines --json > "$out/upload-killed.json" 2> "$out/upload-killed.err") &
+client=$!
+await_percent "$out/upload-killed.err" 30 $client || fail "upload of v2 did not pass 30%: $(cat "$out/upload-killed.err")"
+kill -KILL $client; wait $client 2>/dev/null
+killed_at=$(sed -n 's/^progress: \([0-9]*\)\/.*/\1/p' "$out/upload-killed.err" | tail -n 1)
+note "client killed at $killed_at of $size2 bytes ($(elapsed) s)"
+dfu image upload v2.img --json > "$out/upload-continued.json" 2> "$out/upload-continued.err" ||
+  fail "continued upload: $(cat "$out/upload-continued.err")"
+resumed_from=$(jq -r '.resumed_from' "$out/upload-continued.json")
+[ "$resumed_from" != null ] && [ "$resumed_from" -ge "$killed_at" ] ||
+  fail "the second upload did not continue from the device's offset (resumed_from $resumed_from, killed at $killed_at)"
+[ "$(jq -r '.upload.match' "$out/upload-continued.json")" = true ] || fail "v2: no hash match"
+note "the next client continued at offset $resumed_from (>= $killed_at), device hash match ($(elapsed) s)"
+
+# --- 2: a disconnect mid-upload; the same client reconnects and resumes ----------------------
+(exec "$bleota" dfu --transport ble --adapter hci1 --name "$name" image upload v3.img \
+  --progress lines --json > "$out/upload-disconnected.json" 2> "$out/upload-disconnected.err") &
+client=$!
+await_percent "$out/upload-disconnected.err" 20 $client || fail "upload of v3 did not pass 20%: $(cat "$out/upload-disconnected.err")"
+cut_at=$(sed -n 's/^progress: \([0-9]*\)\/.*/\1/p' "$out/upload-disconnected.err" | tail -n 1)
+# The link as the kernel sees it on hci1, then a disconnect of exactly that connection (mgmt
+# Disconnect with its address type, as `bluetoothctl disconnect` would do through BlueZ).
+mgmt --index 1 con > "$out/connections.txt" 2>&1
+type=$(sed -n "s/^$address type \(.*\)$/\1/p" "$out/connections.txt" | head -n 1)
+case "$type" in
+  "LE Public") type_number=1 ;;
+  "LE Random") type_number=2 ;;
+  *) fail "hci1 has no LE connection to $address: $(cat "$out/connections.txt")" ;;
+esac
+mgmt --index 1 disconnect -t $type_number "$address" > "$out/disconnect.txt" 2>&1 ||
+  fail "btmgmt disconnect: $(cat "$out/disconnect.txt")"
+note "disconnected $address at $cut_at of $size3 bytes ($(elapsed) s)"
+wait $client || fail "upload across the disconnect failed: $(cat "$out/upload-disconnected.err")"
+u=$out/upload-disconnected.json
+[ "$(jq -r '.upload.match' "$u")" = true ] || fail "v3: no hash match"
+connections=$(jq -r '.link.connections' "$u")
+disconnects=$(jq -r '.link.disconnects' "$u")
+sent=$(jq -r '.upload.bytes_sent' "$u")
+[ "$connections" -ge 2 ] && [ "$disconnects" -ge 1 ] ||
+  fail "the client did not reconnect (connections $connections, disconnects $disconnects)"
+# Restarting from 0 would send at least size + cut_at bytes; resuming sends the image once plus
+# what was in flight when the link dropped.
+[ "$sent" -lt $((size3 + cut_at)) ] ||
+  fail "the upload sent $sent bytes for $size3: it started again instead of resuming after $cut_at"
+note "resumed after the disconnect: $sent bytes sent for $size3, $connections connections ($(elapsed) s)"
+jq -c '.link' "$u"
+
+# --- 3: test, reset, the device boots v3, confirm ----------------------------------------------
+hash3=$(jq -r '.image.hash' "$u")
+dfu image test "$hash3" --json > "$out/test.json" || fail "image test: $(cat "$out/test.json")"
+dfu reset > "$out/reset.txt" 2>&1 || fail "reset: $(cat "$out/reset.txt")"
+booted=no
+for attempt in 1 2 3 4 5 6; do
+  if dfu --scan-timeout 10 image list --json > "$out/list-2.json" 2> "$out/list-2.err"; then
+    booted=yes; break
+  fi
+done
+[ $booted = yes ] || fail "the device did not come back after the reset: $(cat "$out/list-2.err")"
+[ "$(slot 0 "$out/list-2.json")" = "3.0.0 active" ] ||
+  fail "after the reset slot 0 is '$(slot 0 "$out/list-2.json")', not 3.0.0 active"
+note "booted: slot 0 $(slot 0 "$out/list-2.json") ($(elapsed) s)"
+dfu image confirm --json > "$out/confirm.json" || fail "image confirm: $(cat "$out/confirm.json")"
+dfu image list --json > "$out/list-3.json" || fail "final image list"
+[ "$(slot 0 "$out/list-3.json")" = "3.0.0 active confirmed" ] ||
+  fail "final: slot 0 is '$(slot 0 "$out/list-3.json")', not 3.0.0 active confirmed"
+kill -0 $device_pid 2>/dev/null || fail "the simulated device exited"
+echo "guest_dfu_ble: PASS: scan, image list, upload resumed after a killed client (from offset" \
+  "$resumed_from) and after a disconnect ($sent bytes for $size3), test, reset, 3.0.0 booted and" \
+  "confirmed, in $(elapsed) s" | tee "$out/result.txt"
