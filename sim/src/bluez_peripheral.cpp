@@ -98,6 +98,8 @@ BluezPeripheral::BluezPeripheral(SimDevice& device, BluezPeripheralOptions optio
     }
   }
   next_tick_ = Clock::now() + kAdvertisementRefresh;
+  boots_seen_ = device.boots();
+  firmware_seen_ = device.firmware();
   Rearm();
 }
 
@@ -320,6 +322,18 @@ void BluezPeripheral::Tick() {
     }
   }
   centrals_ = now;
+  // The firmware changed without an SMP reset (a control: reset, power cut, watchdog): its
+  // links went down with it.
+  if (device_->boots() != boots_seen_ || device_->firmware() != firmware_seen_) {
+    boots_seen_ = device_->boots();
+    firmware_seen_ = device_->firmware();
+    if (!disconnect_after_reset_) {
+      for (const std::string& path : centrals_) {
+        Log("bluez: the device restarted: disconnecting " + path);
+        DisconnectCentral(path);
+      }
+    }
+  }
   const bool advertise = device_->advertising() && centrals_.empty();
   if (advertise) {
     RefreshAdvertisement();
@@ -375,6 +389,8 @@ void BluezPeripheral::OnWriteValue(const std::vector<uint8_t>& value, const Opti
       throw sdbus::Error(bz::kErrorFailed, "the device runs no firmware (halted or off)");
     case BluezWriteOutcome::kReset:
       // A reset drops the link: disconnect once BlueZ has sent the reply.
+      boots_seen_ = device_->boots();
+      firmware_seen_ = device_->firmware();
       if (!central.empty()) {
         disconnect_after_reset_ = central;
         disconnect_at_ = Clock::now() + kResetDisconnectDelay;

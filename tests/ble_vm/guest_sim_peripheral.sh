@@ -4,7 +4,8 @@
 # (bluetoothctl for the parts BlueZ ties to a client's bus connection: discovery and
 # notifications; busctl for the rest) finds it by service UUID, connects, writes SMP requests as
 # Write Commands and reads the replies from the notifications (dbus-monitor). Then an SMP reset:
-# the device drops the link, boots, advertises again and answers on a new connection.
+# the device drops the link, boots, advertises again and answers on a new connection; and the
+# same in the bootloader's OTA mode (entered through the simulator's controls).
 # Needs BLEOTA (the bleota executable, ble_vm.py run --env BLEOTA=...). Exit 0 only when every
 # check passed.
 set -u
@@ -210,10 +211,30 @@ connect "after the reset"
 reply=$(smp "echo after reset" "02 00 00 09 00 00 24 00 a1 61 64 65 77 6f 72 6c 64" "03 00 00 09 00 00 24 00") || exit 1
 echo "echo reply after reset: $reply"
 [ "$reply" = "03 00 00 09 00 00 24 00 a1 61 72 65 77 6f 72 6c 64" ] || fail "echo reply after reset '$reply'"
+
+# The bootloader's OTA mode serves too: the app stops advertising (its advertisement is
+# withdrawn), the watchdog resets the device into OTA mode (the controls drop the link), which
+# advertises; a new connection gets an echo answered by the bootloader.
+ctl_dev() { t "$bleota" sim ctl --state-dir dev "$@"; }
+ctl_dev app no-advertising > "$out/ctl.txt" 2>&1 || fail "sim ctl app no-advertising: $(cat "$out/ctl.txt")"
+ctl_dev advance 31 >> "$out/ctl.txt" 2>&1 || fail "sim ctl advance: $(cat "$out/ctl.txt")"
+ctl_dev status > "$out/status-ota.txt" 2>&1 || fail "sim ctl status"
+grep -q "mode=ota" "$out/status-ota.txt" || fail "not in OTA mode: $(cat "$out/status-ota.txt")"
+i=0
+until [ "$(prop "$dev" org.bluez.Device1 Connected)" = "b false" ]; do
+  i=$((i + 1)); [ $i -gt 50 ] && fail "the link is still up 10 s after the watchdog reset"; sleep 0.2
+done
+echo "device in OTA mode ($(cut -d' ' -f1 "$out/status-ota.txt")), link dropped"
+t busctl --system call org.bluez /org/bluez/hci1 org.bluez.Adapter1 RemoveDevice o "$dev" ||
+  fail "RemoveDevice"
+connect "OTA mode"
+reply=$(smp "echo in OTA mode" "02 00 00 07 00 00 26 00 a1 61 64 63 6f 74 61" "03 00 00 07 00 00 26 00") || exit 1
+echo "echo reply in OTA mode: $reply"
+[ "$reply" = "03 00 00 07 00 00 26 00 a1 61 72 63 6f 74 61" ] || fail "echo reply in OTA mode '$reply'"
 t busctl --system call org.bluez "$dev" org.bluez.Device1 Disconnect > /dev/null 2>&1
 
 kill $device; wait $device 2>/dev/null
 grep -q "^stopped" "$out/device.log" || fail "the device did not stop cleanly on SIGTERM"
 echo "guest_sim_peripheral: PASS: '$name' on hci0 found by UUID from hci1, echo, image list," \
   "a 700-byte echo (notifications of 512 and 202 bytes), reset, re-advertised, echo on a new" \
-  "connection"  | tee "$out/result.txt"
+  "connection, echo in the bootloader's OTA mode" | tee "$out/result.txt"

@@ -121,6 +121,9 @@ class BluezPeripheral final : public SmpEndpoint {
   AdState ad_state_ = AdState::kNone;
   uint64_t ad_registrations_ = 0;
   std::set<std::string> centrals_;
+  // The firmware the connected centrals talk to: another one (a reset by a control) drops them.
+  uint32_t boots_seen_ = 0;
+  const DeviceFirmware* firmware_seen_ = nullptr;
   std::optional<std::string> disconnect_after_reset_;
   Clock::time_point disconnect_at_{};
   Clock::time_point next_tick_{};
