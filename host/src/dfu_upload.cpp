@@ -26,6 +26,7 @@ struct InFlight {
   uint32_t end = 0;
   SmpCommand command;
   Clock::time_point deadline;
+  uint64_t send_index = 0;  // order of sending (1, 2, ...)
 };
 
 std::string At(uint32_t offset) { return "upload at offset " + std::to_string(offset); }
@@ -72,6 +73,7 @@ class UploadSession {
       const std::vector<uint8_t> packet = client_.Encode(entry.command, entry.sequence);
       client_.SendPacket(packet);
       entry.deadline = Clock::now() + client_.options().timeout;
+      entry.send_index = ++sends_;
       ++result_.requests;
       result_.bytes_sent += length;
       next_send_ = entry.end;
@@ -95,6 +97,23 @@ class UploadSession {
   void RestartFrom(uint32_t offset) {
     in_flight_.clear();
     next_send_ = offset;
+  }
+
+  // Like RestartFrom, but requests in flight from `offset` on, back to back, that were sent after
+  // the request this reply answers (`answered`) stay: the device takes them next (after a
+  // reconnect it is often a request or two ahead of the acknowledgements). Sending them again
+  // would make the device run ahead of the resends and ask for another offset, over and over.
+  // Requests sent before the answered one are not kept: the device has seen them, or lost them.
+  void ContinueFrom(uint32_t offset, uint64_t answered) {
+    size_t keep = 0;
+    uint32_t end = offset;
+    for (const InFlight& entry : in_flight_) {
+      if (entry.offset != end || entry.send_index < answered) break;
+      end = entry.end;
+      ++keep;
+    }
+    in_flight_.resize(keep);
+    next_send_ = end;
   }
 
   void OnReply(const SmpReply& reply, uint32_t total) {
@@ -143,7 +162,7 @@ class UploadSession {
       } else {
         acknowledged_ = wanted;  // it went back (restarted): resume there
       }
-      RestartFrom(wanted);
+      ContinueFrom(wanted, entry.send_index);
     }
     if (wanted == total) result_.match = match;
   }
@@ -164,6 +183,7 @@ class UploadSession {
   std::deque<InFlight> in_flight_;
   uint32_t acknowledged_ = 0;
   uint32_t next_send_ = 0;
+  uint64_t sends_ = 0;
   unsigned failures_without_progress_ = 0;
   Clock::time_point start_;
 };

@@ -198,6 +198,33 @@ TEST(DfuUploadTest, LostRequestIsResentFromTheOffsetTheDeviceAsksFor) {
   EXPECT_GT(result.bytes_sent, data.size());
 }
 
+// A disconnect mid-upload (BLE): the device got requests 3 and 4 but their replies were lost, and
+// requests 5 and 6 were lost. After the timeout the client resends from request 3, so the device
+// is two requests ahead: the resends from the offset it names (5 and 6, sent after the answered
+// one) are kept in flight, not sent again. One resume, not one per window.
+TEST(DfuUploadTest, DeviceAheadOfTheResendKeepsTheRequestsInFlight) {
+  FakeSmpDevice device;
+  device.buf_size = 300;
+  int uploads = 0;
+  Harness h([&](const Bytes& packet, Queue& queue) {
+    const auto header = smp::DecodeSmpHeader(ConstByteSpan(packet));
+    const bool upload = header->group == 1 && header->command == 1;
+    if (upload) ++uploads;
+    if (upload && (uploads == 5 || uploads == 6)) return;  // lost on the way
+    std::optional<Bytes> reply = device.Handle(packet);
+    if (upload && (uploads == 3 || uploads == 4)) return;  // its reply lost
+    if (reply) queue.push_back(*reply);
+  });
+  const Bytes data = Pattern(6000);
+  const UploadResult result = UploadImage(h.client, data, UploadOptions{});
+  EXPECT_EQ(device.stored(), data);
+  EXPECT_EQ(result.match, true);
+  EXPECT_EQ(result.timeouts, 1u);
+  EXPECT_EQ(result.resumes, 1u);
+  // Sent twice: requests 3 and 4 (the device had them), 5 and 6 (lost), nothing more.
+  EXPECT_LE(result.bytes_sent, data.size() + 4 * result.max_chunk);
+}
+
 TEST(DfuUploadTest, LostRepliesAreCoveredByLaterOnes) {
   FakeSmpDevice device;
   device.buf_size = 300;
