@@ -57,23 +57,23 @@ BluezPeripheral::BluezPeripheral(SimDevice& device, BluezPeripheralOptions optio
   characteristic_path_ = service_path_ + "/char0";
   advertisement_path_ = root_path_ + "/advertisement0";
 
-  epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
-  timer_fd_ = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
-  if (epoll_fd_ < 0 || timer_fd_ < 0) {
-    const std::string reason = std::strerror(errno);
-    if (epoll_fd_ >= 0) close(epoll_fd_);
-    if (timer_fd_ >= 0) close(timer_fd_);
-    host::ThrowIo("cannot create the BlueZ endpoint's poll set: " + reason);
+  epoll_fd_.fd = epoll_create1(EPOLL_CLOEXEC);
+  timer_fd_.fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+  if (epoll_fd_.fd < 0 || timer_fd_.fd < 0) {
+    host::ThrowIo(std::string("cannot create the BlueZ endpoint's poll set: ") +
+                  std::strerror(errno));
   }
   epoll_event timer_event{};
   timer_event.events = EPOLLIN;
-  timer_event.data.fd = timer_fd_;
-  epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, timer_fd_, &timer_event);
+  timer_event.data.fd = timer_fd_.fd;
   bus_fd_ = bus_->getEventLoopPollData().fd;
   epoll_event bus_event{};
   bus_event.events = EPOLLIN;
   bus_event.data.fd = bus_fd_;
-  epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, bus_fd_, &bus_event);
+  if (epoll_ctl(epoll_fd_.fd, EPOLL_CTL_ADD, timer_fd_.fd, &timer_event) != 0 ||
+      epoll_ctl(epoll_fd_.fd, EPOLL_CTL_ADD, bus_fd_, &bus_event) != 0) {
+    host::ThrowIo(std::string("cannot poll the D-Bus connection: ") + std::strerror(errno));
+  }
 
   adapter_proxy_ = sdbus::createProxy(*bus_, bz::kBusName, adapter_.path);
   ExportApplication();
@@ -123,8 +123,10 @@ BluezPeripheral::~BluezPeripheral() {
     }
   } catch (const std::exception&) {
   }
-  if (epoll_fd_ >= 0) close(epoll_fd_);
-  if (timer_fd_ >= 0) close(timer_fd_);
+}
+
+BluezPeripheral::OwnedFd::~OwnedFd() {
+  if (fd >= 0) close(fd);
 }
 
 std::string BluezPeripheral::description() const {
@@ -417,7 +419,7 @@ bool BluezPeripheral::EmitNotification(ConstByteSpan value) {
 void BluezPeripheral::Service(SimDevice& device) {
   device_ = &device;
   uint64_t expirations = 0;
-  while (read(timer_fd_, &expirations, sizeof(expirations)) > 0) {
+  while (read(timer_fd_.fd, &expirations, sizeof(expirations)) > 0) {
   }
   Pump();
 }
@@ -449,7 +451,7 @@ void BluezPeripheral::Rearm() {
   bus_event.events =
       ((poll_data.events & POLLIN) ? EPOLLIN : 0u) | ((poll_data.events & POLLOUT) ? EPOLLOUT : 0u);
   bus_event.data.fd = bus_fd_;
-  epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, bus_fd_, &bus_event);
+  epoll_ctl(epoll_fd_.fd, EPOLL_CTL_MOD, bus_fd_, &bus_event);
 
   // The timer fires at the earliest of: the bus's own timeout (0: work is queued already), the
   // next tick, the disconnect after a reset.
@@ -470,7 +472,7 @@ void BluezPeripheral::Rearm() {
   itimerspec timer{};
   timer.it_value.tv_sec = static_cast<time_t>(delay_us / 1000000);
   timer.it_value.tv_nsec = static_cast<long>((delay_us % 1000000) * 1000);
-  timerfd_settime(timer_fd_, 0, &timer, nullptr);
+  timerfd_settime(timer_fd_.fd, 0, &timer, nullptr);
 }
 
 }  // namespace bleota::sim

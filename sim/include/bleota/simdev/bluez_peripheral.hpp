@@ -66,7 +66,7 @@ class BluezPeripheral final : public SmpEndpoint {
   BluezPeripheral(const BluezPeripheral&) = delete;
   BluezPeripheral& operator=(const BluezPeripheral&) = delete;
 
-  int fd() const override { return epoll_fd_; }
+  int fd() const override { return epoll_fd_.fd; }
   std::string description() const override;
   void Service(SimDevice& device) override;
 
@@ -128,9 +128,17 @@ class BluezPeripheral final : public SmpEndpoint {
   Clock::time_point disconnect_at_{};
   Clock::time_point next_tick_{};
   std::optional<std::string> failure_;
-  int epoll_fd_ = -1;
-  int timer_fd_ = -1;
-  int bus_fd_ = -1;
+  // Closed also when the constructor throws (a refused registration).
+  struct OwnedFd {
+    int fd = -1;
+    OwnedFd() = default;
+    OwnedFd(const OwnedFd&) = delete;
+    OwnedFd& operator=(const OwnedFd&) = delete;
+    ~OwnedFd();
+  };
+  OwnedFd epoll_fd_;
+  OwnedFd timer_fd_;
+  int bus_fd_ = -1;  // owned by bus_
 };
 
 }  // namespace bleota::sim
