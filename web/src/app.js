@@ -133,7 +133,7 @@ async function chooseFile() {
     } else {
       state.file = info;
       state.fileBytes = bytes;
-      say(`${file.name}: image ${info.version} ready to upload.`);
+      say(`${file.name}: image ${info.smpVersion} ready to upload.`);
     }
   } catch (e) {
     fail(e);
@@ -150,7 +150,7 @@ async function upload() {
   };
   const stats = await uploadImage(state.client, state.fileBytes, { onProgress });
   await refreshImages();
-  say(`Uploaded ${state.file.version} in ${stats.seconds.toFixed(1)} s. Select it and press Test.`);
+  say(`Uploaded ${state.file.smpVersion} in ${stats.seconds.toFixed(1)} s. Select it and press Test.`);
 }
 
 function init() {

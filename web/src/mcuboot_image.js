@@ -76,8 +76,15 @@ function readTlvArea(view, fileSize, offset, magic, magicCheck, what) {
   return { magic, total, entries };
 }
 
+// imgtool's form ("1.2.3+4"), as the vectors' manifest spells it.
 function versionString(major, minor, revision, build) {
   return `${major}.${minor}.${revision}+${build}`;
+}
+
+// The form an SMP image list uses (Zephyr's img_mgmt, bleota): the build number only when it is
+// not zero, after a dot ("1.2.3", "1.2.3.4"), so a file and a slot can be compared by eye.
+function smpVersionString(major, minor, revision, build) {
+  return build === 0 ? `${major}.${minor}.${revision}` : `${major}.${minor}.${revision}.${build}`;
 }
 
 function toHex(bytes) {
@@ -176,6 +183,7 @@ export async function parseImage(input, { subtle } = {}) {
   return {
     header,
     version: versionString(v.major, v.minor, v.revision, v.build),
+    smpVersion: smpVersionString(v.major, v.minor, v.revision, v.build),
     imageSize: header.imgSize,
     fileSize,
     tlvEnd,

@@ -92,7 +92,7 @@ export function imageFileSummary(info) {
   if (info.hashMatches === null) hash = 'not checked (encrypted: the hash covers the plaintext)';
   else hash = info.hashMatches ? `matches (${info.sha256.slice(0, 16)}…)` : 'DOES NOT MATCH';
   return [
-    ['Version', info.version],
+    ['Version', info.smpVersion],
     ['Size', `${formatBytes(info.fileSize)} (payload ${formatBytes(info.imageSize)})`],
     ['Signature', info.signatureType ?? 'none'],
     ['Encrypted', info.encrypted ? `yes, AES-${info.aesBits} (${info.encryption ?? 'no key TLV'})` : 'no'],

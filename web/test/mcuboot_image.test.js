@@ -30,6 +30,8 @@ for (const entry of manifest.images.filter((i) => i.kind === 'valid')) {
     const image = await parseImage(load(entry.file));
     const h = entry.header;
     assert.equal(image.version, h.version);
+    const [numbers, build] = h.version.split('+');
+    assert.equal(image.smpVersion, build === '0' ? numbers : `${numbers}.${build}`);
     assert.equal(image.imageSize, h.img_size);
     assert.equal(image.header.hdrSize, h.hdr_size);
     assert.equal(image.header.protectTlvSize, h.protect_tlv_size);

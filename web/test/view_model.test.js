@@ -62,10 +62,11 @@ test('images table rows and flags', () => {
 });
 
 test('file summary and refusal of a file whose hash does not match', () => {
-  const info = { version: '1.2.3+4', fileSize: 66000, imageSize: 65536, signatureType: 'ED25519',
+  const info = { version: '1.2.3+4', smpVersion: '1.2.3.4', fileSize: 66000, imageSize: 65536,
+    signatureType: 'ED25519',
     encrypted: false, hashMatches: true, sha256: 'ab'.repeat(32) };
   const summary = Object.fromEntries(imageFileSummary(info));
-  assert.equal(summary.Version, '1.2.3+4');
+  assert.equal(summary.Version, '1.2.3.4');
   assert.equal(summary.Signature, 'ED25519');
   assert.equal(summary.Encrypted, 'no');
   assert.match(summary['SHA-256'], /^matches \(abababab/);
