@@ -36,8 +36,9 @@ QEMU = "qemu-system-x86_64"
 INITRAMFS_MODULES = ["virtio_ring", "virtio", "virtio_pci_legacy_dev", "virtio_pci_modern_dev",
                      "virtio_pci", "9pnet", "9pnet_virtio", "netfs", "fscache", "9p"]
 # Guest-side tools the stage script runs from the host root; checked up front for a clear error.
-GUEST_TOOLS = ["/usr/bin/dbus-daemon", "/usr/bin/btvirt", "/usr/sbin/bluetoothd",
-               "/usr/bin/btmgmt", "/usr/bin/bluetoothctl", "/usr/bin/busctl", "/usr/bin/dbus-send", "/usr/bin/kmod"]
+GUEST_TOOLS = ["/usr/bin/dbus-daemon", "/usr/bin/btvirt", "/usr/sbin/bluetoothd", "/usr/bin/hciconfig",
+               "/usr/bin/btmgmt", "/usr/bin/bluetoothctl", "/usr/bin/busctl", "/usr/bin/dbus-send",
+               "/usr/bin/kmod"]
 # Debian package and version names: anything else from apt is refused rather than used in paths.
 PACKAGE_RE = re.compile(r"^linux-image-[0-9][0-9A-Za-z.+-]*-amd64$")
 VERSION_RE = re.compile(r"^[0-9][0-9A-Za-z.+~-]*$")
@@ -225,6 +226,24 @@ owned() {
 }
 i=0; until owned; do
   i=$((i+1)); [ $i -gt 200 ] && fail 123 "bluetoothd did not take org.bluez in 20 s"; sleep 0.1
+done
+# AutoEnable powers both adapters shortly after bluetoothd registers them. A controller whose
+# HCI_Reset timed out while btvirt started ("hci0: Opcode 0x0c03 failed: -110" on the console,
+# about one boot in three on a loaded 2-core machine) is opened again once.
+powered() {
+  [ "$(timeout 5 busctl --system get-property org.bluez "/org/bluez/$1" org.bluez.Adapter1 \
+       Powered 2>/dev/null)" = "b true" ]
+}
+for hci in hci0 hci1; do
+  i=0
+  until powered $hci; do
+    i=$((i+1))
+    if [ $i -eq 50 ]; then
+      echo "ble_vm stage: $hci not powered after 10 s: opening it again (hciconfig $hci up)"
+      timeout 20 hciconfig "$hci" up 2>&1
+    fi
+    [ $i -gt 150 ] && fail 126 "$hci not powered after 30 s"; sleep 0.2
+  done
 done
 echo "ble_vm stage: bluetooth stack up; running the guest script"
 cd "$BLE_VM_RESULTS"
