@@ -325,7 +325,7 @@ BleSimDecodeResult DecodeWrite(std::span<const uint8_t> body) {
     const uint16_t length = r.U16();
     if (length == 0 || length > kBleSimMaxValueSize) {
       return Error(Fail(t, "value " + std::to_string(i) + " of " + std::to_string(length) +
-                               " bytes is outside 1..514"));
+                               " bytes is outside 1.." + std::to_string(kBleSimMaxValueSize)));
     }
     if (r.left() < length) return Error(Fail(t, "value " + std::to_string(i) + " is cut off"));
     const std::span<const uint8_t> value = r.Take(length);
@@ -386,7 +386,8 @@ BleSimDecodeResult DecodeNotify(std::span<const uint8_t> body) {
   m.virtual_time_us = r.U64();
   const uint16_t length = r.U16();
   if (length == 0 || length > kBleSimMaxValueSize) {
-    return Error(Fail(t, "value of " + std::to_string(length) + " bytes is outside 1..514"));
+    return Error(Fail(t, "value of " + std::to_string(length) + " bytes is outside 1.." +
+                             std::to_string(kBleSimMaxValueSize)));
   }
   if (r.left() != length) {
     return Error(Fail(t, "value length " + std::to_string(length) + " but " +

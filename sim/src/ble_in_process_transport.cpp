@@ -29,7 +29,7 @@ std::string BleInProcessTransport::name() const {
 size_t BleInProcessTransport::max_packet_size() const { return kSmpBufferSize; }
 
 size_t BleInProcessTransport::link_piece_size() const {
-  return link_.params().att_mtu - kAttWriteHeaderSize;
+  return link_.params().full_write_value_bytes();
 }
 
 void BleInProcessTransport::Connect() {
@@ -50,7 +50,7 @@ void BleInProcessTransport::Connect() {
 
 void BleInProcessTransport::Send(std::span<const uint8_t> packet) {
   Connect();
-  const size_t piece = link_.att_mtu() - kAttWriteHeaderSize;
+  const size_t piece = smp::AttPayloadSize(link_.att_mtu());
   for (size_t offset = 0; offset < packet.size(); offset += piece) {
     const std::span<const uint8_t> write =
         packet.subspan(offset, std::min(piece, packet.size() - offset));

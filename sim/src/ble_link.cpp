@@ -4,6 +4,7 @@
 
 #include "bleota/host/error.hpp"
 #include "bleota/simdev/ble_link_limit.hpp"
+#include "bleota/smp/ble_reassembly.hpp"
 
 namespace bleota::sim {
 namespace {
@@ -309,7 +310,7 @@ void BleLink::ReceiveAtCentral(const Pdu& pdu, uint32_t fragment) {
 
 BleWriteStatus BleLink::TryWrite(std::span<const uint8_t> value) {
   if (!connected_) return BleWriteStatus::kNotConnected;
-  if (value.size() + kAttWriteHeaderSize > central_mtu_) return BleWriteStatus::kTooLong;
+  if (value.size() > smp::AttPayloadSize(central_mtu_)) return BleWriteStatus::kTooLong;
   Pdu pdu{PduKind::kWrite, std::vector<uint8_t>(value.begin(), value.end()), now_us_, 0};
   pdu.fragments = FragmentCount(pdu);
   if (central_.packets_queued + pdu.fragments > params_.central_tx_buffers) {
@@ -343,7 +344,7 @@ std::optional<std::vector<uint8_t>> BleLink::TakeWrite() {
 }
 
 bool BleLink::Notify(std::span<const uint8_t> value, uint64_t ready_at_us) {
-  if (!connected_ || value.size() + kAttWriteHeaderSize > peripheral_mtu_) return false;
+  if (!connected_ || value.size() > smp::AttPayloadSize(peripheral_mtu_)) return false;
   // Notifications leave in the order they were queued.
   if (!peripheral_.queue.empty()) {
     ready_at_us = std::max(ready_at_us, peripheral_.queue.back().ready_at_us);

@@ -11,10 +11,10 @@ constexpr uint32_t kLlHeaderSize = 2;
 constexpr uint32_t kMicSize = 4;
 constexpr uint32_t kCrcSize = 3;
 
-// LL payload lengths of the packets one write of att_mtu - 3 bytes takes.
+// LL payload lengths of the packets one full write takes.
 std::vector<uint32_t> WriteFragments(const BleLinkParams& params) {
   std::vector<uint32_t> fragments;
-  uint32_t left = uint32_t{params.att_mtu} + kL2capHeaderSize;
+  uint32_t left = params.full_write_value_bytes() + kAttWriteHeaderSize + kL2capHeaderSize;
   while (left > 0) {
     const uint32_t length = std::min<uint32_t>(left, params.max_ll_payload);
     fragments.push_back(length);
@@ -45,7 +45,7 @@ BleLinkLimit ModelLinkLimit(const BleLinkParams& params) {
   limit.empty_packet_us = empty_us;
   limit.exchange_us = exchange_of(fragments.front());
   limit.packets_per_write = static_cast<uint32_t>(fragments.size());
-  const uint32_t value_bytes = params.att_mtu - kAttWriteHeaderSize;
+  const uint32_t value_bytes = params.full_write_value_bytes();
   limit.att_payload_per_packet = static_cast<double>(value_bytes) / fragments.size();
 
   // Fill connection events with exchanges while one fits before the next anchor and the cap

@@ -2,6 +2,8 @@
 
 #include <array>
 
+#include "bleota/smp/ble_reassembly.hpp"
+
 namespace bleota::sim {
 namespace {
 
@@ -58,9 +60,13 @@ constexpr std::array<BleProfile, 6> kProfiles{{
 
 const char* BlePhyName(BlePhy phy) { return phy == BlePhy::k2M ? "2M" : "1M"; }
 
+uint32_t BleLinkParams::full_write_value_bytes() const {
+  return static_cast<uint32_t>(smp::AttPayloadSize(att_mtu));
+}
+
 uint32_t BleLinkParams::packets_per_full_write() const {
   if (max_ll_payload == 0) return 0;
-  const uint32_t l2cap_bytes = uint32_t{att_mtu} + kL2capHeaderSize;
+  const uint32_t l2cap_bytes = full_write_value_bytes() + kAttWriteHeaderSize + kL2capHeaderSize;
   return (l2cap_bytes + max_ll_payload - 1) / max_ll_payload;
 }
 

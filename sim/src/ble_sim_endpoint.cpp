@@ -14,6 +14,7 @@
 
 #include "bleota/host/error.hpp"
 #include "bleota/host/unix_socket_address.hpp"
+#include "bleota/smp/ble_reassembly.hpp"
 
 namespace bleota::sim {
 
@@ -289,7 +290,7 @@ bool BleSimEndpoint::OnConnect(SimDevice& device, const host::BleSimConnect& req
 }
 
 bool BleSimEndpoint::OnWrite(const host::BleSimWrite& write) {
-  const size_t limit = client_->link->att_mtu() - kAttWriteHeaderSize;
+  const size_t limit = smp::AttPayloadSize(client_->link->att_mtu());
   for (const std::vector<uint8_t>& value : write.values) {
     if (value.size() > limit) {
       Refuse(BleSimErrorKind::kProtocol,

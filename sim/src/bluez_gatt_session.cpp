@@ -36,10 +36,9 @@ BluezWriteOutcome BluezGattSession::OnWrite(SimDevice& device, const std::string
                        ByteSpan(response_buffer_));
   }
   // BlueZ reports the bearer's MTU with each write; the transport refuses values outside
-  // [23, 517] and keeps the one it has. Notifications stay within one attribute value.
-  if (att_mtu && *att_mtu <= smp::kAttMaxMtu) {
-    const uint16_t mtu = std::min(*att_mtu, kMaxNotifyMtu);
-    if (mtu != transport_->att_mtu()) transport_->OnMtuChanged(mtu).IgnoreError();
+  // [23, 517] and keeps the one it has.
+  if (att_mtu && *att_mtu != transport_->att_mtu()) {
+    transport_->OnMtuChanged(*att_mtu).IgnoreError();
   }
   ++stats_.writes;
   const smp::SmpTransportResult result = device.OnBleWrite(*transport_, value);

@@ -111,14 +111,16 @@ TEST(BleLinkLimitTest, TheFirstThreeProfilesAreTheReferenceRows) {
   EXPECT_STREQ(DefaultBleProfile().name, "2m-dle");
 }
 
-// A 514-byte write (MTU 517) over DLE 251 is 521 L2CAP bytes: packets of 251, 251 and 19; at
-// 2M those exchanges take 1408, 1408 and 480 us, and a 7.5 ms event holds 6 of them (two
-// writes, 6592 us; a seventh would end at 8000 us).
+// A full write at MTU 517 carries 512 bytes (the longest attribute value, not MTU - 3 = 514):
+// over DLE 251 that is 519 L2CAP bytes, packets of 251, 251 and 17; at 2M those exchanges take
+// 1408, 1408 and 472 us, and a 7.5 ms event holds 6 of them (two writes, 6576 us; a seventh
+// would end at 7984 us).
 TEST(BleLinkLimitTest, FragmentedWritesCountEveryPacket) {
   const BleLinkLimit limit = ModelLinkLimit(FindBleProfile("android-fast")->params);
   EXPECT_EQ(limit.packets_per_write, 3u);
   EXPECT_EQ(limit.packets_per_event, 6.0);
-  EXPECT_NEAR(limit.goodput_bytes_per_s, 2 * 514 / 0.0075, 1e-6);
+  EXPECT_EQ(limit.exchange_us, 1408u);
+  EXPECT_NEAR(limit.goodput_bytes_per_s, 2 * 512 / 0.0075, 1e-6);
   // The same phone with MTU 247 carries more: whole packets only.
   BleLinkParams mtu247 = FindBleProfile("android-fast")->params;
   mtu247.att_mtu = 247;

@@ -40,7 +40,8 @@ TEST(BleLinkTest, ASaturatingStreamReachesTheModelLimitForEveryProfile) {
     // Every write arrived whole and in order.
     ASSERT_GE(peripheral.writes.size(), 100u) << profile.name;
     for (size_t i = 0; i < peripheral.writes.size(); ++i) {
-      ASSERT_EQ(peripheral.writes[i], Numbered(static_cast<uint32_t>(i), link.att_mtu() - 3u))
+      ASSERT_EQ(peripheral.writes[i],
+                Numbered(static_cast<uint32_t>(i), smp::AttPayloadSize(link.att_mtu())))
           << profile.name << " write " << i;
     }
   }
@@ -251,12 +252,15 @@ TEST(BleLinkTest, LargeWritesAndNotificationsAreFragmentedAndRebuilt) {
   link.AttachPeripheral(&peripheral);
   ASSERT_TRUE(ConnectAndExchangeMtu(link));
   const BleLinkStats before = link.stats();
-  ASSERT_EQ(link.TryWrite(Numbered(7, 514)), BleWriteStatus::kQueued);
-  ASSERT_TRUE(link.Notify(Numbered(8, 514), link.now_us()));
+  // ATT_MTU - 3 would be 514, but an attribute value is at most 512 bytes.
+  EXPECT_EQ(link.TryWrite(Numbered(6, 513)), BleWriteStatus::kTooLong);
+  EXPECT_FALSE(link.Notify(Numbered(6, 513), link.now_us()));
+  ASSERT_EQ(link.TryWrite(Numbered(7, 512)), BleWriteStatus::kQueued);
+  ASSERT_TRUE(link.Notify(Numbered(8, 512), link.now_us()));
   link.RunUntil(link.now_us() + 2 * params.connection_interval_us);
   ASSERT_EQ(peripheral.writes.size(), 1u);
-  EXPECT_EQ(peripheral.writes[0], Numbered(7, 514));
-  EXPECT_EQ(*link.TakeNotification(), Numbered(8, 514));
+  EXPECT_EQ(peripheral.writes[0], Numbered(7, 512));
+  EXPECT_EQ(*link.TakeNotification(), Numbered(8, 512));
   EXPECT_EQ(link.stats().central_data_packets - before.central_data_packets, 3u);
   EXPECT_EQ(link.stats().peripheral_data_packets - before.peripheral_data_packets, 3u);
 }

@@ -22,6 +22,7 @@
 #include "bleota/simdev/provisioning.hpp"
 #include "bleota/simdev/sim_device.hpp"
 #include "bleota/simdev/state_dir.hpp"
+#include "bleota/smp/ble_reassembly.hpp"
 
 namespace bleota::sim::testing {
 
@@ -75,12 +76,12 @@ struct StreamResult {
   BleLinkStats stats;
 };
 
-// Keeps the central's TX buffers full with numbered writes of att_mtu - 3 bytes for
+// Keeps the central's TX buffers full with numbered full writes (AttPayloadSize) for
 // `intervals` connection intervals of virtual time; the throughput is the ATT values the
 // peripheral received over that time.
 inline StreamResult SaturatingStream(BleLink& link, uint32_t intervals) {
   StreamResult result;
-  const size_t size = link.att_mtu() - 3u;
+  const size_t size = smp::AttPayloadSize(link.att_mtu());
   const uint64_t start_us = link.now_us();
   const uint64_t start_bytes = link.stats().write_bytes;
   const uint64_t end_us = start_us + uint64_t{intervals} * link.params().connection_interval_us;

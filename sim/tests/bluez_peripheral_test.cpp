@@ -161,7 +161,7 @@ TEST_F(BluezGattSessionTest, RepliesAreCutAtTheMtuFromWriteValue) {
   // BlueZ's largest MTU, 517: notifications of up to 512 bytes (one attribute value), not 514.
   notifications_.clear();
   WriteInPieces(session, Echo(text, 8), host::bluez::kBluezMaxWriteCommand, 517);
-  EXPECT_EQ(session.att_mtu(), 515);
+  EXPECT_EQ(session.att_mtu(), 517);
   ASSERT_EQ(notifications_.size(), 2u);
   EXPECT_EQ(notifications_[0].size(), 512u);
   EXPECT_EQ(notifications_[1].size(), 8 + 6 + text.size() - 512);

@@ -8,7 +8,7 @@ Result<BleFragmenter> BleFragmenter::Create(ConstByteSpan packet, uint16_t att_m
   if (att_mtu < kAttMinMtu || att_mtu > kAttMaxMtu || packet.empty()) {
     return StatusCode::kInvalidArgument;
   }
-  return BleFragmenter(packet, att_mtu - kAttOverhead);
+  return BleFragmenter(packet, AttPayloadSize(att_mtu));
 }
 
 ConstByteSpan BleFragmenter::Next() {

@@ -101,9 +101,9 @@ TEST(BleSimProtocolTest, SpecVectorsEncodeAndDecode) {
 
 TEST(BleSimProtocolTest, LargestMessagesRoundTrip) {
   BleSimWrite write;
-  for (size_t i = 0; i < 31; ++i) write.values.push_back(Bytes(514, static_cast<uint8_t>(i)));
+  for (size_t i = 0; i < 31; ++i) write.values.push_back(Bytes(512, static_cast<uint8_t>(i)));
   const Bytes record = EncodeBleSimMessage(write);
-  EXPECT_EQ(record.size(), 4u + 2u + 31u * 516u);
+  EXPECT_EQ(record.size(), 4u + 2u + 31u * 514u);
   const BleSimDecodeResult decoded = DecodeBleSimMessage(record);
   ASSERT_TRUE(decoded.message) << decoded.error;
   EXPECT_TRUE(*decoded.message == BleSimMessage(write));
@@ -117,7 +117,7 @@ TEST(BleSimProtocolTest, LargestMessagesRoundTrip) {
 
   const BleSimError error{BleSimErrorKind::kInternal, std::string(1024, 'x')};
   EXPECT_TRUE(DecodeBleSimMessage(EncodeBleSimMessage(error)).message);
-  EXPECT_TRUE(DecodeBleSimMessage(EncodeBleSimMessage(BleSimNotify{1, Bytes(514, 1)})).message);
+  EXPECT_TRUE(DecodeBleSimMessage(EncodeBleSimMessage(BleSimNotify{1, Bytes(512, 1)})).message);
 }
 
 TEST(BleSimProtocolTest, EncoderRefusesFieldsOutOfBounds) {
@@ -131,13 +131,13 @@ TEST(BleSimProtocolTest, EncoderRefusesFieldsOutOfBounds) {
   interval.overrides.connection_interval_us = 7501;
   EXPECT_THROW(EncodeBleSimMessage(interval), HostError);
   EXPECT_THROW(EncodeBleSimMessage(BleSimWrite{}), HostError);
-  EXPECT_THROW(EncodeBleSimMessage(BleSimWrite{{Bytes(515, 0)}}), HostError);
+  EXPECT_THROW(EncodeBleSimMessage(BleSimWrite{{Bytes(513, 0)}}), HostError);
   EXPECT_THROW(EncodeBleSimMessage(BleSimWrite{{Bytes{}}}), HostError);
   EXPECT_THROW(EncodeBleSimMessage(BleSimNotify{0, {}}), HostError);
   EXPECT_THROW(EncodeBleSimMessage(BleSimError{BleSimErrorKind::kProtocol, "a\nb"}), HostError);
   EXPECT_THROW(EncodeBleSimMessage(BleSimError{BleSimErrorKind::kProtocol, ""}), HostError);
   // A WRITE over the record limit: 32 full values.
-  EXPECT_THROW(EncodeBleSimMessage(BleSimWrite{std::vector<Bytes>(32, Bytes(514, 0))}), HostError);
+  EXPECT_THROW(EncodeBleSimMessage(BleSimWrite{std::vector<Bytes>(32, Bytes(512, 0))}), HostError);
 }
 
 // Each malformed record is refused, and the reason names what is wrong.
@@ -198,8 +198,8 @@ TEST(BleSimProtocolTest, MalformedRecordsAreRefused) {
       {"WRITE count 513", {0x02, 0x00, 0x02, 0x00, 0x01, 0x02}, "count 513 is outside 1..512"},
       {"WRITE empty value",
        {0x02, 0x00, 0x04, 0x00, 0x01, 0x00, 0x00, 0x00},
-       "value 0 of 0 bytes is outside 1..514"},
-      {"WRITE value 515", {0x02, 0x00, 0x04, 0x00, 0x01, 0x00, 0x03, 0x02}, "value 0 of 515 bytes"},
+       "value 0 of 0 bytes is outside 1..512"},
+      {"WRITE value 513", {0x02, 0x00, 0x04, 0x00, 0x01, 0x00, 0x01, 0x02}, "value 0 of 513 bytes"},
       {"WRITE value cut off",
        {0x02, 0x00, 0x05, 0x00, 0x01, 0x00, 0x02, 0x00, 0x01},
        "value 0 is cut off"},
@@ -214,7 +214,7 @@ TEST(BleSimProtocolTest, MalformedRecordsAreRefused) {
        "at least 11 expected"},
       {"NOTIFY zero length",
        {0x82, 0x00, 0x0B, 0x00, 0, 0, 0, 0, 0, 0, 0, 0, 0x00, 0x00, 0x01},
-       "value of 0 bytes is outside 1..514"},
+       "value of 0 bytes is outside 1..512"},
       {"NOTIFY length mismatch",
        {0x82, 0x00, 0x0B, 0x00, 0, 0, 0, 0, 0, 0, 0, 0, 0x02, 0x00, 0x01},
        "value length 2 but 1 bytes follow"},

@@ -85,6 +85,22 @@ TEST(BleFragmenterTest, RejectsBadMtuAndEmptyPacket) {
   EXPECT_TRUE(BleFragmenter::Create(packet, 517).ok());
 }
 
+// A piece is at most an attribute value (512 bytes) even where ATT_MTU - 3 is more.
+TEST(BleFragmenterTest, PiecesNeverExceedTheLongestAttributeValue) {
+  EXPECT_EQ(AttPayloadSize(23), 20u);
+  EXPECT_EQ(AttPayloadSize(247), 244u);
+  EXPECT_EQ(AttPayloadSize(515), 512u);
+  EXPECT_EQ(AttPayloadSize(516), 512u);
+  EXPECT_EQ(AttPayloadSize(517), 512u);
+  Bytes packet(1100);
+  auto fragmenter = BleFragmenter::Create(packet, 517);
+  ASSERT_TRUE(fragmenter.ok());
+  EXPECT_EQ(fragmenter->piece_size(), 512u);
+  std::vector<size_t> sizes;
+  while (!fragmenter->done()) sizes.push_back(fragmenter->Next().size());
+  EXPECT_EQ(sizes, (std::vector<size_t>{512, 512, 76}));
+}
+
 TEST(BleReassemblerTest, RoundTripsManySizesAndMtus) {
   std::mt19937 rng(2);
   for (uint16_t mtu : {23, 185, 247, 517}) {

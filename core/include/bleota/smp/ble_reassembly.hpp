@@ -1,6 +1,7 @@
-// SMP over BLE GATT: a packet is carried in pieces of at most ATT_MTU - 3 bytes (the payload of a
-// write without response or a notification); the receiver rebuilds packets from the SMP header's
-// length. Writes may end inside a packet, exactly at its end, or hold the start of the next one.
+// SMP over BLE GATT: a packet is carried in pieces of at most AttPayloadSize(ATT_MTU) bytes (the
+// payload of a write without response or a notification); the receiver rebuilds packets from the
+// SMP header's length. Writes may end inside a packet, exactly at its end, or hold the start of the
+// next one.
 #pragma once
 
 #include <cstddef>
@@ -15,8 +16,18 @@ namespace bleota::smp {
 inline constexpr uint16_t kAttMinMtu = 23;   // Bluetooth Core, ATT_MTU for LE
 inline constexpr uint16_t kAttMaxMtu = 517;  // largest attribute value 512 + 5
 inline constexpr size_t kAttOverhead = 3;    // opcode + handle
+// The longest attribute value (Bluetooth Core, Vol 3 Part F 3.2.9).
+inline constexpr size_t kAttMaxValueLength = 512;
 
-// Splits a response into pieces of at most att_mtu - 3 bytes.
+// The bytes one Write Command or notification carries: ATT_MTU - 3, but never more than an
+// attribute value may hold. At ATT_MTU 517 that is 512, not 514: BlueZ cuts a longer
+// notification to 512 bytes, which would lose the end of every reply piece.
+constexpr size_t AttPayloadSize(uint16_t att_mtu) {
+  const size_t payload = att_mtu > kAttOverhead ? att_mtu - kAttOverhead : 0;
+  return payload < kAttMaxValueLength ? payload : kAttMaxValueLength;
+}
+
+// Splits a response into pieces of at most AttPayloadSize(att_mtu) bytes.
 class BleFragmenter {
  public:
   // kInvalidArgument for an MTU outside [23, 517] or an empty packet.

@@ -20,8 +20,8 @@ inline constexpr uint16_t kBleSimProtocolVersion = 1;
 inline constexpr size_t kBleSimHeaderSize = 4;
 // The largest record either side sends or accepts (header included).
 inline constexpr size_t kBleSimMaxMessageSize = 16384;
-// One ATT value: at most ATT_MTU 517 - 3.
-inline constexpr size_t kBleSimMaxValueSize = 514;
+// One ATT value: at most the longest attribute value (ATT_MTU 517 - 3 would be 514).
+inline constexpr size_t kBleSimMaxValueSize = 512;
 inline constexpr size_t kBleSimMaxWrites = 512;  // Write Commands in one WRITE message
 inline constexpr size_t kBleSimMaxProfileName = 32;
 inline constexpr size_t kBleSimMaxErrorText = 1024;
@@ -143,7 +143,7 @@ const char* BleSimTypeName(BleSimType type);
 bool IsCentralMessage(BleSimType type);
 
 // The record of one message. Throws HostError(kUsage) when a field is out of its bounds (a
-// profile name with other characters, a value over 514 bytes, an error text that is not
+// profile name with other characters, a value over 512 bytes, an error text that is not
 // printable ASCII...), so nothing out of bounds ever goes on the socket.
 std::vector<uint8_t> EncodeBleSimMessage(const BleSimMessage& message);
 

@@ -56,7 +56,7 @@ class SmpBleSimTransport final : public SmpTransport {
   // "ble-sim /tmp/dev.sock (2m-dle, ATT MTU 247)"
   std::string name() const override;
   size_t max_packet_size() const override { return kBleSimMaxSmpPacket; }
-  size_t link_piece_size() const override { return connected_.att_mtu - smp::kAttOverhead; }
+  size_t link_piece_size() const override { return smp::AttPayloadSize(connected_.att_mtu); }
   // While the link is down (a device reset ended it), packets are lost as on air.
   void Send(std::span<const uint8_t> packet) override;
   std::optional<std::vector<uint8_t>> Receive(std::chrono::milliseconds timeout) override;

@@ -86,7 +86,7 @@ struct BleLinkStats {
 enum class BleWriteStatus : uint8_t {
   kQueued,
   kBuffersFull,  // the central's TX buffers cannot take it now: run the link, try again
-  kTooLong,      // longer than att_mtu - 3 of the connection
+  kTooLong,      // longer than smp::AttPayloadSize(att_mtu) of the connection
   kNotConnected,
 };
 
@@ -145,7 +145,7 @@ class BleLink {
     return peripheral_rx_.empty() ? 0 : peripheral_rx_.front().value.size();
   }
   // Queues a notification the controller may send from `ready_at_us` on (the time the device's
-  // host hands it over). False when not connected or longer than att_mtu - 3.
+  // host hands it over). False when not connected or longer than AttPayloadSize(att_mtu).
   bool Notify(std::span<const uint8_t> value, uint64_t ready_at_us);
   bool peripheral_tx_idle() const;  // every notification acknowledged
   uint16_t peripheral_att_mtu() const { return peripheral_mtu_; }

@@ -52,8 +52,11 @@ struct BleLinkParams {
   // No valid packet received for this long ends the connection.
   uint32_t supervision_timeout_us = 4000000;
 
-  // LL packets per Write Command or notification of att_mtu - 3 bytes (more than one when the
-  // ATT PDU plus the L2CAP header exceeds max_ll_payload).
+  // The value bytes of a full Write Command or notification: att_mtu - 3, at most 512 (the
+  // longest attribute value; smp::AttPayloadSize).
+  uint32_t full_write_value_bytes() const;
+  // LL packets per full Write Command or notification (more than one when the ATT PDU plus the
+  // L2CAP header exceeds max_ll_payload).
   uint32_t packets_per_full_write() const;
 
   // Empty when valid, else what is wrong ("att_mtu 600 is out of range (23..517)").

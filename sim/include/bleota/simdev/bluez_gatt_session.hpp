@@ -19,12 +19,6 @@
 
 namespace bleota::sim {
 
-// An attribute value is at most 512 bytes (Core spec, Vol 3 Part F 3.2.9), and BlueZ's central
-// cuts a longer notification to 512 (seen in the VM: 514 bytes sent at MTU 517, 512 arrived).
-// The transport is given at most this MTU, so notifications stay at 512 bytes or less.
-inline constexpr size_t kMaxAttributeValue = 512;
-inline constexpr uint16_t kMaxNotifyMtu = kMaxAttributeValue + 3;
-
 struct BluezGattStats {
   uint64_t writes = 0;                     // Write Commands given to the device
   uint64_t responses = 0;                  // replies the device sent
@@ -50,15 +44,15 @@ class BluezGattSession final : private smp::SmpLinkSink {
   BluezGattSession& operator=(const BluezGattSession&) = delete;
 
   // One write of `central` (its D-Bus path; "" when BlueZ did not say) with the link's ATT MTU
-  // from WriteValue's options (nullopt: not given; values outside [23, 517] are ignored; above
-  // kMaxNotifyMtu the transport is given kMaxNotifyMtu).
+  // from WriteValue's options (nullopt: not given; values outside [23, 517] are ignored).
   BluezWriteOutcome OnWrite(SimDevice& device, const std::string& central, ConstByteSpan value,
                             std::optional<uint16_t> att_mtu);
   // The central disconnected: a partly received request is dropped, the MTU is forgotten.
   void OnDisconnect();
 
-  // The MTU the transport cuts notifications for (23 until a write gave one; at most
-  // kMaxNotifyMtu): notifications carry at most att_mtu() - 3 bytes.
+  // The MTU the transport cuts notifications for (23 until a write gave one): notifications carry
+  // at most smp::AttPayloadSize(att_mtu()) bytes (512 at MTU 517: BlueZ's central cuts a longer
+  // one to an attribute value's 512, seen in the VM).
   uint16_t att_mtu() const { return transport_ ? transport_->att_mtu() : smp::kAttMinMtu; }
   const BluezGattStats& stats() const { return stats_; }
 
