@@ -19,25 +19,7 @@ note() { echo "guest_dfu_ble: $*"; }
 t0=$(date +%s)
 elapsed() { echo $(($(date +%s) - t0)); }
 
-# AutoEnable powers both adapters shortly after bluetoothd registers them. A controller whose
-# HCI_Reset timed out while btvirt started ("hci0: Opcode 0x0c03 failed: -110" on the console,
-# seen in about one boot in three on a loaded 2-core machine) is opened again once.
-powered() {
-  [ "$(timeout 5 busctl --system get-property org.bluez "/org/bluez/$1" org.bluez.Adapter1 \
-       Powered 2>/dev/null)" = "b true" ]
-}
-for hci in hci0 hci1; do
-  i=0
-  until powered $hci; do
-    i=$((i + 1))
-    if [ $i -eq 50 ]; then
-      note "$hci not powered after 10 s: opening it again (hciconfig $hci up)"
-      timeout 20 hciconfig "$hci" up 2>&1 || true
-    fi
-    [ $i -gt 150 ] && fail "$hci not powered after 30 s (bluetoothd.log, console.log)"
-    sleep 0.2
-  done
-done
+# The stage script (ble_vm.py) starts this only when both adapters are powered.
 
 # btmgmt quits when its input ends, before its reply arrives: give it a stdin that never ends.
 mkfifo /tmp/btmgmt-stdin && exec 3<> /tmp/btmgmt-stdin || fail "mkfifo"

@@ -28,20 +28,7 @@ t() { timeout 20 "$@"; }
 svc=8d53dc1d-1db7-4cd3-868b-8a527460aa84
 chr_uuid=da2e7828-fbce-4e01-ae9e-261174997c48
 
-# On a loaded host the VM's HCI_Reset of an adapter can time out at boot (the kernel logs
-# "Opcode 0x0c03 failed: -110" and bluetoothd never sees it): it is opened again once.
-for hci in hci0 hci1; do
-  i=0
-  until [ "$(t busctl --system get-property org.bluez /org/bluez/$hci org.bluez.Adapter1 Powered 2>/dev/null)" = "b true" ]; do
-    i=$((i + 1))
-    if [ $i -eq 50 ]; then
-      echo "$hci not powered after 10 s: opening it again (hciconfig $hci up)"
-      timeout 20 hciconfig "$hci" up 2>&1 || true
-    fi
-    [ $i -gt 150 ] && fail "$hci not powered after 30 s"
-    sleep 0.2
-  done
-done
+# The stage script (ble_vm.py) starts this only when both adapters are powered.
 addr0=$(t busctl --system get-property org.bluez /org/bluez/hci0 org.bluez.Adapter1 Address | sed -n 's/^s "\(.*\)"$/\1/p')
 addr1=$(t busctl --system get-property org.bluez /org/bluez/hci1 org.bluez.Adapter1 Address | sed -n 's/^s "\(.*\)"$/\1/p')
 dev=/org/bluez/hci1/dev_$(echo "$addr0" | tr ':' '_')
