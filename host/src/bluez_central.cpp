@@ -22,9 +22,9 @@ using std::chrono::milliseconds;
 
 namespace {
 
-using PropertyMap = std::map<std::string, sdbus::Variant>;
-using InterfaceMap = std::map<std::string, PropertyMap>;
-using ManagedObjects = std::map<sdbus::ObjectPath, InterfaceMap>;
+using bluez::GetProperty;
+using bluez::ManagedObjects;
+using bluez::PropertyMap;
 
 // A notification value is at most 512 bytes; one more shows a truncated datagram.
 constexpr size_t kMaxValue = 513;
@@ -32,25 +32,6 @@ constexpr size_t kMaxValue = 513;
 constexpr milliseconds kWriteRoomTimeout{5000};
 // Pieces of the waits: the bus is polled at least this often for the device's state.
 constexpr milliseconds kPollSlice{100};
-
-std::string Lower(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(), [](char c) {
-    return static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  });
-  return text;
-}
-
-milliseconds Left(Clock::time_point deadline) {
-  const auto left = std::chrono::duration_cast<milliseconds>(deadline - Clock::now());
-  return left.count() > 0 ? left : milliseconds(0);
-}
-
-template <typename T>
-std::optional<T> Get(const PropertyMap& properties, const char* key) {
-  const auto it = properties.find(key);
-  if (it == properties.end() || !it->second.containsValueOfType<T>()) return std::nullopt;
-  return it->second.get<T>();
-}
 
 std::string Seconds(milliseconds duration) {
   const auto tenths = duration.count() / 100;
@@ -143,7 +124,7 @@ void BluezCentral::OnDeviceProperties(sdbus::Message& message) {
   std::vector<std::string> invalidated;
   message >> interface >> changed >> invalidated;
   if (interface != bluez::kDeviceInterface) return;
-  if (auto value = Get<bool>(changed, "Connected"); value && !*value && connected_) {
+  if (auto value = GetProperty<bool>(changed, "Connected"); value && !*value && connected_) {
     LinkDown("the device " + link_.address + " disconnected");
   }
 }
@@ -154,7 +135,7 @@ void BluezCentral::OnCharacteristicProperties(sdbus::Message& message) {
   std::vector<std::string> invalidated;
   message >> interface >> changed >> invalidated;
   if (interface != bluez::kGattCharacteristicInterface) return;
-  if (auto value = Get<std::vector<uint8_t>>(changed, "Value")) {
+  if (auto value = GetProperty<std::vector<uint8_t>>(changed, "Value")) {
     values_.push_back(std::move(*value));
   }
 }
@@ -206,18 +187,14 @@ void BluezCentral::WaitServicesResolved() {
       ThrowTransport("the device " + link_.address + " connected, but BlueZ did not finish " +
                      "discovering its GATT services within " + Seconds(options_.connect_timeout));
     }
-    PumpBus(*bus_, std::min(Left(deadline), kPollSlice));
+    PumpBus(*bus_, std::min(bluez::TimeLeft(deadline), kPollSlice));
   }
 }
 
 void BluezCentral::FindCharacteristic() {
   ManagedObjects objects;
   try {
-    auto root = sdbus::createProxy(*bus_, bluez::kBusName, "/");
-    root->callMethod("GetManagedObjects")
-        .onInterface(bluez::kObjectManagerInterface)
-        .withTimeout(bluez::kCallTimeout)
-        .storeResultsTo(objects);
+    objects = bluez::GetManagedObjects(*bus_);
   } catch (const sdbus::Error& error) {
     ThrowTransport("BlueZ did not list its objects: " + bluez::DescribeError(error));
   }
@@ -228,7 +205,8 @@ void BluezCentral::FindCharacteristic() {
     if (path.rfind(prefix, 0) != 0) continue;
     const auto service = interfaces.find(bluez::kGattServiceInterface);
     if (service == interfaces.end()) continue;
-    const std::string uuid = Lower(Get<std::string>(service->second, "UUID").value_or(""));
+    const std::string uuid =
+        bluez::LowerCase(GetProperty<std::string>(service->second, "UUID").value_or(""));
     services.push_back(uuid);
     if (uuid == bluez::kSmpServiceUuid) service_path = path;
   }
@@ -242,14 +220,16 @@ void BluezCentral::FindCharacteristic() {
     const auto characteristic = interfaces.find(bluez::kGattCharacteristicInterface);
     if (characteristic == interfaces.end()) continue;
     const PropertyMap& properties = characteristic->second;
-    if (Lower(Get<std::string>(properties, "UUID").value_or("")) != bluez::kSmpCharacteristicUuid ||
-        Get<sdbus::ObjectPath>(properties, "Service").value_or(sdbus::ObjectPath()) !=
+    if (bluez::LowerCase(GetProperty<std::string>(properties, "UUID").value_or("")) !=
+            bluez::kSmpCharacteristicUuid ||
+        GetProperty<sdbus::ObjectPath>(properties, "Service").value_or(sdbus::ObjectPath()) !=
             service_path) {
       continue;
     }
     characteristic_path_ = path;
     const std::vector<std::string> flags =
-        Get<std::vector<std::string>>(properties, "Flags").value_or(std::vector<std::string>{});
+        GetProperty<std::vector<std::string>>(properties, "Flags")
+            .value_or(std::vector<std::string>{});
     const auto has = [&flags](const char* flag) {
       return std::find(flags.begin(), flags.end(), flag) != flags.end();
     };
@@ -264,7 +244,7 @@ void BluezCentral::FindCharacteristic() {
       }
       link_.write_request = true;
     }
-    link_.att_mtu = Get<uint16_t>(properties, "MTU").value_or(bluez::kAttMinMtu);
+    link_.att_mtu = GetProperty<uint16_t>(properties, "MTU").value_or(bluez::kAttMinMtu);
     return;
   }
   ThrowTransport("the device " + link_.address +
@@ -397,7 +377,7 @@ bool BluezCentral::WriteBySocket(std::span<const uint8_t> value) {
       return false;
     }
     pollfd p{write_fd_, POLLOUT, 0};
-    poll(&p, 1, static_cast<int>(std::min(Left(deadline), kPollSlice).count()));
+    poll(&p, 1, static_cast<int>(std::min(bluez::TimeLeft(deadline), kPollSlice).count()));
     if ((p.revents & (POLLHUP | POLLERR)) != 0) {
       LinkDown("the write socket hung up: the link is down");
       return false;
@@ -432,7 +412,8 @@ std::optional<std::vector<uint8_t>> BluezCentral::ReadNotification(milliseconds 
       return value;
     }
     if (!connected_) return std::nullopt;
-    const short revents = PumpBus(*bus_, std::min(Left(deadline), kPollSlice), notify_fd_);
+    const short revents =
+        PumpBus(*bus_, std::min(bluez::TimeLeft(deadline), kPollSlice), notify_fd_);
     if (notify_fd_ >= 0 && revents != 0) {
       if ((revents & POLLIN) != 0) {
         const ssize_t n = recv(notify_fd_, buffer.data(), buffer.size(), MSG_DONTWAIT);

@@ -3,6 +3,7 @@
 #include <sdbus-c++/sdbus-c++.h>
 
 #include <algorithm>
+#include <cctype>
 #include <map>
 
 #include "bleota/host/error.hpp"
@@ -13,9 +14,6 @@ namespace {
 
 constexpr char kAdapterPathPrefix[] = "/org/bluez/";
 constexpr size_t kMaxAdapterDigits = 3;
-
-using ManagedObjects =
-    std::map<sdbus::ObjectPath, std::map<std::string, std::map<std::string, sdbus::Variant>>>;
 
 bool IsAdapterName(const std::string& name) {
   if (name.size() <= 3 || name.size() > 3 + kMaxAdapterDigits || name.compare(0, 3, "hci") != 0)
@@ -71,15 +69,34 @@ void CheckBluezRunning(sdbus::IConnection& connection) {
   if (!owned) ThrowTransport(NotRunning(""));
 }
 
+ManagedObjects GetManagedObjects(sdbus::IConnection& connection) {
+  ManagedObjects objects;
+  auto root = sdbus::createProxy(connection, kBusName, "/");
+  root->callMethod("GetManagedObjects")
+      .onInterface(kObjectManagerInterface)
+      .withTimeout(kCallTimeout)
+      .storeResultsTo(objects);
+  return objects;
+}
+
+std::string LowerCase(std::string text) {
+  std::transform(text.begin(), text.end(), text.begin(), [](char c) {
+    return static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  });
+  return text;
+}
+
+std::chrono::milliseconds TimeLeft(std::chrono::steady_clock::time_point deadline) {
+  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+      deadline - std::chrono::steady_clock::now());
+  return left.count() > 0 ? left : std::chrono::milliseconds(0);
+}
+
 std::vector<AdapterInfo> ListAdapters(sdbus::IConnection& connection) {
   CheckBluezRunning(connection);
   ManagedObjects objects;
   try {
-    auto root = sdbus::createProxy(connection, kBusName, "/");
-    root->callMethod("GetManagedObjects")
-        .onInterface(kObjectManagerInterface)
-        .withTimeout(kCallTimeout)
-        .storeResultsTo(objects);
+    objects = GetManagedObjects(connection);
   } catch (const sdbus::Error& error) {
     // bluetoothd may have gone away between the two calls.
     ThrowTransport(NotRunning(" or does not answer (" + DescribeError(error) + ")"));

@@ -18,40 +18,22 @@ using std::chrono::milliseconds;
 
 namespace {
 
-using PropertyMap = std::map<std::string, sdbus::Variant>;
-using InterfaceMap = std::map<std::string, PropertyMap>;
-
-std::string Lower(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(), [](char c) {
-    return static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  });
-  return text;
-}
-
-template <typename T>
-std::optional<T> Get(const PropertyMap& properties, const char* key) {
-  const auto it = properties.find(key);
-  if (it == properties.end() || !it->second.containsValueOfType<T>()) return std::nullopt;
-  return it->second.get<T>();
-}
-
-milliseconds Left(Clock::time_point deadline) {
-  const auto left = std::chrono::duration_cast<milliseconds>(deadline - Clock::now());
-  return left.count() > 0 ? left : milliseconds(0);
-}
+using bluez::GetProperty;
+using bluez::InterfaceMap;
+using bluez::PropertyMap;
 
 }  // namespace
 
 void ApplyDeviceProperties(BleSeenDevice& device, const PropertyMap& properties,
                            const std::vector<std::string>& invalidated) {
-  if (auto v = Get<std::string>(properties, "Address")) device.address = *v;
-  if (auto v = Get<std::string>(properties, "AddressType")) device.address_type = *v;
-  if (auto v = Get<std::string>(properties, "Name")) device.name = *v;
-  if (auto v = Get<int16_t>(properties, "RSSI")) device.rssi = *v;
-  if (auto v = Get<bool>(properties, "Connected")) device.connected = *v;
-  if (auto v = Get<std::vector<std::string>>(properties, "UUIDs")) {
+  if (auto v = GetProperty<std::string>(properties, "Address")) device.address = *v;
+  if (auto v = GetProperty<std::string>(properties, "AddressType")) device.address_type = *v;
+  if (auto v = GetProperty<std::string>(properties, "Name")) device.name = *v;
+  if (auto v = GetProperty<int16_t>(properties, "RSSI")) device.rssi = *v;
+  if (auto v = GetProperty<bool>(properties, "Connected")) device.connected = *v;
+  if (auto v = GetProperty<std::vector<std::string>>(properties, "UUIDs")) {
     device.smp = std::any_of(v->begin(), v->end(), [](const std::string& uuid) {
-      return Lower(uuid) == bluez::kSmpServiceUuid;
+      return bluez::LowerCase(uuid) == bluez::kSmpServiceUuid;
     });
   }
   for (const std::string& name : invalidated) {
@@ -67,7 +49,7 @@ const BleSeenDevice* SelectDevice(const std::map<std::string, BleSeenDevice>& de
     if (!device.present) continue;
     bool match = false;
     if (!selector.address.empty()) {
-      match = Lower(device.address) == Lower(selector.address);
+      match = bluez::LowerCase(device.address) == bluez::LowerCase(selector.address);
     } else if (!selector.name.empty()) {
       match = device.name == selector.name;
     } else {
@@ -85,7 +67,7 @@ short PumpBus(sdbus::IConnection& bus, milliseconds timeout, int fd) {
     }
     const sdbus::IConnection::PollData data = bus.getEventLoopPollData();
     pollfd fds[2] = {{data.fd, data.events, 0}, {fd, POLLIN, 0}};
-    int wait = static_cast<int>(Left(deadline).count());
+    int wait = static_cast<int>(bluez::TimeLeft(deadline).count());
     const int bus_wait = data.getPollTimeout();  // -1: none; 0: messages are queued
     if (bus_wait >= 0 && bus_wait < wait) wait = bus_wait;
     const int ready = poll(fds, fd >= 0 ? 2 : 1, wait);
@@ -118,13 +100,9 @@ BluezDiscovery::BluezDiscovery(sdbus::IConnection& bus, const bluez::AdapterInfo
       bus_.addMatch("type='signal'," + sender + ",interface='" + bluez::kPropertiesInterface +
                         "',member='PropertiesChanged',path_namespace='" + adapter_.path + "'",
                     [this](sdbus::Message& m) { OnPropertiesChanged(m); }));
-  std::map<sdbus::ObjectPath, InterfaceMap> objects;
+  bluez::ManagedObjects objects;
   try {
-    auto root = sdbus::createProxy(bus_, bluez::kBusName, "/");
-    root->callMethod("GetManagedObjects")
-        .onInterface(bluez::kObjectManagerInterface)
-        .withTimeout(bluez::kCallTimeout)
-        .storeResultsTo(objects);
+    objects = bluez::GetManagedObjects(bus_);
   } catch (const sdbus::Error& error) {
     ThrowTransport("BlueZ did not list its objects: " + bluez::DescribeError(error));
   }
@@ -214,13 +192,13 @@ std::optional<BleSeenDevice> BluezDiscovery::WaitFor(const BleDeviceSelector& se
   for (;;) {
     if (const BleSeenDevice* device = SelectDevice(devices_, selector)) return *device;
     if (Clock::now() >= deadline) return std::nullopt;
-    PumpBus(bus_, std::min(Left(deadline), milliseconds(200)));
+    PumpBus(bus_, std::min(bluez::TimeLeft(deadline), milliseconds(200)));
   }
 }
 
 void BluezDiscovery::RunFor(milliseconds duration) {
   const Clock::time_point deadline = Clock::now() + duration;
-  while (Clock::now() < deadline) PumpBus(bus_, Left(deadline));
+  while (Clock::now() < deadline) PumpBus(bus_, bluez::TimeLeft(deadline));
 }
 
 void RequirePowered(const bluez::AdapterInfo& adapter) {

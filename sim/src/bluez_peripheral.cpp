@@ -22,9 +22,7 @@ namespace {
 constexpr std::chrono::seconds kRegisterTimeout{10};
 constexpr char kAppRoot[] = "/org/bleota/sim";
 
-using ManagedObjects =
-    std::map<sdbus::ObjectPath, std::map<std::string, std::map<std::string, sdbus::Variant>>>;
-using Options = std::map<std::string, sdbus::Variant>;
+using Options = bz::PropertyMap;
 
 }  // namespace
 
@@ -284,13 +282,9 @@ void BluezPeripheral::RefreshAdvertisement() {
 }
 
 std::set<std::string> BluezPeripheral::ConnectedCentrals() {
-  ManagedObjects objects;
+  bz::ManagedObjects objects;
   try {
-    auto root = sdbus::createProxy(*bus_, bz::kBusName, "/");
-    root->callMethod("GetManagedObjects")
-        .onInterface(bz::kObjectManagerInterface)
-        .withTimeout(bz::kCallTimeout)
-        .storeResultsTo(objects);
+    objects = bz::GetManagedObjects(*bus_);
   } catch (const sdbus::Error& error) {
     Fail("BlueZ does not answer (" + bz::DescribeError(error) + "): is bluetoothd running?");
     return {};

@@ -5,8 +5,10 @@
 #pragma once
 
 #include <sdbus-c++/IConnection.h>
+#include <sdbus-c++/Types.h>
 
 #include <chrono>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -46,6 +48,29 @@ inline constexpr size_t kBluezMaxWriteCommand = 510;
 
 // How long one synchronous call to BlueZ may take before it counts as failed.
 inline constexpr std::chrono::seconds kCallTimeout{10};
+
+// D-Bus property and object maps as org.freedesktop.DBus.Properties and ObjectManager give them.
+using PropertyMap = std::map<std::string, sdbus::Variant>;
+using InterfaceMap = std::map<std::string, PropertyMap>;
+using ManagedObjects = std::map<sdbus::ObjectPath, InterfaceMap>;
+
+// A property of type T, or nullopt when it is absent or of another type.
+template <typename T>
+std::optional<T> GetProperty(const PropertyMap& properties, const char* key) {
+  const auto it = properties.find(key);
+  if (it == properties.end() || !it->second.containsValueOfType<T>()) return std::nullopt;
+  return it->second.get<T>();
+}
+
+// BlueZ's object tree (ObjectManager.GetManagedObjects on "/"). Throws sdbus::Error: each caller
+// says what failing means for it.
+ManagedObjects GetManagedObjects(sdbus::IConnection& connection);
+
+// ASCII lower case: BlueZ reports UUIDs and addresses in one case, users type either.
+std::string LowerCase(std::string text);
+
+// Time left until `deadline`, never negative.
+std::chrono::milliseconds TimeLeft(std::chrono::steady_clock::time_point deadline);
 
 // "hci0".."hci999": the form of an adapter name. Throws HostError(kUsage) naming `option`
 // ("--adapter: 'hcix' is not an adapter name (hci0, hci1, ...)").
