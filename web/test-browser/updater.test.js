@@ -4,11 +4,9 @@
 // clicks through input.performActions, the file chosen through input.setFiles. Run through
 // run.js (CTest web_browser_tests), which skips when chromium or chromedriver is missing.
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -16,67 +14,26 @@ import { SmpClient } from '../src/client.js';
 import { parseImage } from '../src/mcuboot_image.js';
 import { requests, SmpError } from '../src/smp.js';
 import { toHex } from '../test-support/hex.js';
+import {
+  BLEOTA_BIN, makeSignedImages, spawnLogged, startSimDevice, stopProcess,
+} from '../test-support/sim_device.js';
 import { openUdpTransport } from '../test-support/udp_transport.js';
 import { buildPage } from '../build.js';
 import { BidiSession } from './support/bidi_session.js';
 import { NOTIFY_BY_READ_PRELOAD, SmpPeripheralBridge } from './support/smp_peripheral_bridge.js';
 import { serveDirectory } from './support/static_server.js';
 
-// Absolute: the tools run in a temporary directory, and the variable may be relative to here.
-const BIN = process.env.BLEOTA_BIN ? resolve(process.env.BLEOTA_BIN) : undefined;
 // Where the screenshots go (CTest: screenshots/ in the build directory).
 const SHOT_DIR = process.env.BLEOTA_WEB_SCREENSHOTS ?? join(tmpdir(), 'bleota-web-screenshots');
 const PHONE = { width: 390, height: 844 };
 
-function bleota(dir, ...args) {
-  return execFileSync(BIN, args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
-}
-
 // Two images signed with the sim's key: 1.0.0 (provisioned) and 2.0.0 with a 64 KiB payload, and
 // a copy of 2.0.0 with one payload byte flipped.
 function makeImages(dir) {
-  bleota(dir, 'image', 'keygen', '-k', 'k.pem', '-t', 'ecdsa-p256');
-  bleota(dir, 'image', 'getpub', '-k', 'k.pem', '-e', 'pem', '-o', 'k.pub.pem');
-  writeFileSync(join(dir, 'app1.bin'), randomBytes(20000));
-  writeFileSync(join(dir, 'app2.bin'), randomBytes(64 * 1024));
-  const sign = ['image', 'sign', '-k', 'k.pem', '-H', '0x200', '--pad-header', '-S', '0x4C000',
-    '--align', '4'];
-  bleota(dir, ...sign, '-v', '1.0.0', 'app1.bin', 'v1.img');
-  bleota(dir, ...sign, '-v', '2.0.0', 'app2.bin', 'update-2.0.0.img');
+  makeSignedImages(dir, 'update-2.0.0.img');
   const tampered = readFileSync(join(dir, 'update-2.0.0.img'));
   tampered[0x200 + 1000] ^= 0x01;
   writeFileSync(join(dir, 'tampered-2.0.0.img'), tampered);
-}
-
-function spawnLogged(args, cwd) {
-  const child = spawn(BIN, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-  let log = '';
-  child.stdout.on('data', (d) => { log += d; });
-  child.stderr.on('data', (d) => { log += d; });
-  const exited = new Promise((resolve) => child.on('exit', resolve));
-  return { child, exited, log: () => log };
-}
-
-async function stop(proc) {
-  if (proc.child.exitCode === null) proc.child.kill('SIGTERM');
-  await Promise.race([proc.exited, sleep(5000)]);
-}
-
-// Without --app-auto-confirm: the test boot must stay a test until the page confirms it.
-async function startDevice(dir) {
-  const portFile = join(dir, 'port');
-  const proc = spawnLogged(['sim', 'run', '--state-dir', join(dir, 'dev'), '--provision-image',
-    'v1.img', '--sign-key-pub', 'k.pub.pem', '--udp', '127.0.0.1:0', '--port-file', portFile], dir);
-  for (let i = 0; i < 200; i++) {
-    if (existsSync(portFile)) {
-      const text = readFileSync(portFile, 'utf8').trim();
-      if (/^\d+$/.test(text)) return { ...proc, port: Number(text) };
-    }
-    if (proc.child.exitCode !== null) break;
-    await sleep(50);
-  }
-  await stop(proc);
-  throw new Error(`bleota sim run did not write its port:\n${proc.log()}`);
 }
 
 async function startWebServer(dir) {
@@ -87,7 +44,7 @@ async function startWebServer(dir) {
     if (proc.child.exitCode !== null) break;
     await sleep(50);
   }
-  await stop(proc);
+  await stopProcess(proc);
   throw new Error(`bleota web did not print its URL:\n${proc.log()}`);
 }
 
@@ -210,7 +167,7 @@ const hashShort = (sha256) => sha256.slice(0, 8);
 // The whole update through the page. servePage(dir) starts the server of the page and resolves
 // with { url, log(), close() }; shots: where screenshots go, or null for none.
 async function updateThroughPage(t, servePage, shots) {
-  assert.ok(BIN, 'BLEOTA_BIN must name the built bleota (CTest sets it)');
+  assert.ok(BLEOTA_BIN, 'BLEOTA_BIN must name the built bleota (CTest sets it)');
   const dir = mkdtempSync(join(tmpdir(), 'bleota-browser-'));
   if (shots) mkdirSync(shots, { recursive: true });
   const screenshot = (page, name) => (shots ? page.screenshot(shots, name) : null);
@@ -223,8 +180,8 @@ async function updateThroughPage(t, servePage, shots) {
   makeImages(dir);
   const v1 = await parseImage(new Uint8Array(readFileSync(join(dir, 'v1.img'))));
   const v2 = await parseImage(new Uint8Array(readFileSync(join(dir, 'update-2.0.0.img'))));
-  const device = await startDevice(dir);
-  cleanup.push(() => stop(device));
+  const device = await startSimDevice(dir);
+  cleanup.push(() => stopProcess(device));
   const web = await servePage(dir);
   cleanup.push(() => web.close());
   const session = await BidiSession.start({ windowSize: PHONE });
@@ -361,7 +318,7 @@ async function updateThroughPage(t, servePage, shots) {
 test('the page as bleota web serves it updates the simulated device in chromium',
   { timeout: 60000 }, (t) => updateThroughPage(t, async (dir) => {
     const web = await startWebServer(dir);
-    return { url: web.url, log: web.log, close: () => stop(web) };
+    return { url: web.url, log: web.log, close: () => stopProcess(web) };
   }, SHOT_DIR));
 
 // The page for static hosting (`npm run build`: one minified bundle), built into a temporary

@@ -1,11 +1,9 @@
 // End to end: this page's SMP client against the real simulated device (`bleota sim run`) over
 // UDP. Needs BLEOTA_BIN (CTest sets it to the built bleota); skipped without it.
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -14,49 +12,11 @@ import { parseImage } from '../src/mcuboot_image.js';
 import { requests, SmpError, Version } from '../src/smp.js';
 import { uploadImage } from '../src/upload.js';
 import { toHex } from '../test-support/hex.js';
+import { BLEOTA_BIN, makeSignedImages, startSimDevice } from '../test-support/sim_device.js';
 import { openUdpTransport } from '../test-support/udp_transport.js';
 
-// Absolute: the tools run in a temporary directory, and the variable may be relative to here.
-const BIN = process.env.BLEOTA_BIN ? resolve(process.env.BLEOTA_BIN) : undefined;
-const SKIP = BIN ? false : 'BLEOTA_BIN is not set (path of the built bleota): device test skipped';
-
-function bleota(dir, ...args) {
-  return execFileSync(BIN, args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
-}
-
-function makeImages(dir) {
-  bleota(dir, 'image', 'keygen', '-k', 'k.pem', '-t', 'ecdsa-p256');
-  bleota(dir, 'image', 'getpub', '-k', 'k.pem', '-e', 'pem', '-o', 'k.pub.pem');
-  writeFileSync(join(dir, 'app1.bin'), randomBytes(20000));
-  writeFileSync(join(dir, 'app2.bin'), randomBytes(64 * 1024));
-  const sign = ['image', 'sign', '-k', 'k.pem', '-H', '0x200', '--pad-header', '-S', '0x4C000',
-    '--align', '4'];
-  bleota(dir, ...sign, '-v', '1.0.0', 'app1.bin', 'v1.img');
-  bleota(dir, ...sign, '-v', '2.0.0', 'app2.bin', 'v2.img');
-}
-
-// Without --app-auto-confirm: the application would confirm a test image as soon as it runs,
-// and the test could not see test mode nor its own confirm take effect.
-async function startDevice(dir) {
-  const portFile = join(dir, 'port');
-  const child = spawn(BIN, ['sim', 'run', '--state-dir', join(dir, 'dev'), '--provision-image',
-    'v1.img', '--sign-key-pub', 'k.pub.pem', '--udp', '127.0.0.1:0',
-    '--port-file', portFile], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
-  let log = '';
-  child.stdout.on('data', (d) => { log += d; });
-  child.stderr.on('data', (d) => { log += d; });
-  const exited = new Promise((resolve) => child.on('exit', resolve));
-  for (let i = 0; i < 200; i++) {
-    if (existsSync(portFile)) {
-      const text = readFileSync(portFile, 'utf8').trim();
-      if (/^\d+$/.test(text)) return { child, port: Number(text), exited, log: () => log };
-    }
-    if (child.exitCode !== null) break;
-    await sleep(50);
-  }
-  child.kill('SIGTERM');
-  throw new Error(`bleota sim run did not write its port:\n${log}`);
-}
+const SKIP = BLEOTA_BIN ? false
+  : 'BLEOTA_BIN is not set (path of the built bleota): device test skipped';
 
 async function images(client) {
   const state = await client.call(requests.imageState(), 'image list');
@@ -79,8 +39,8 @@ async function waitForDevice(client) {
 
 test('web SMP client updates the simulated device over UDP', { skip: SKIP, timeout: 120000 }, async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'bleota-web-'));
-  makeImages(dir);
-  const device = await startDevice(dir);
+  makeSignedImages(dir);
+  const device = await startSimDevice(dir);
   let transport = await openUdpTransport('127.0.0.1', device.port);
   t.after(async () => {
     await transport.close();
