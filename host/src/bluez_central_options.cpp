@@ -72,6 +72,10 @@ size_t BluezWritePieceSize(uint32_t att_mtu) {
   return std::min<size_t>(mtu - bluez::kAttHeaderSize, bluez::kBluezMaxWriteCommand);
 }
 
+size_t BluezRequestLimit(size_t write_piece, size_t max_packet, bool one_write_per_request) {
+  return one_write_per_request ? std::min(write_piece, max_packet) : max_packet;
+}
+
 std::string BluezDevicePath(const std::string& adapter_path, const std::string& address) {
   std::string tail = address;
   std::replace(tail.begin(), tail.end(), ':', '_');

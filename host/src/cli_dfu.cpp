@@ -66,6 +66,10 @@ void AddGlobalOptions(CLI::App& dfu, DfuGlobalOptions& g) {
          },
          "ble: seconds to look for the device (default 10)")
       ->check(CLI::Range(1u, 600u));
+  dfu.add_flag("--one-write-per-request", g.connection.one_write_per_request,
+               "ble: every SMP request fits one Write Command (ATT MTU - 3 bytes), so that links "
+               "with several ATT bearers (EATT) cannot deliver a request's pieces out of order; "
+               "uploads need more, smaller requests");
   dfu.add_option_function<uint32_t>(
       "--baud",
       [&g](uint32_t value) {
@@ -361,7 +365,7 @@ std::string LinkSummary(const SmpBleSimTransport& ble, const LinkTiming& timing,
   return text;
 }
 
-json BluezLinkJson(const BluezLinkInfo& link) {
+json BluezLinkJson(const BluezLinkInfo& link, bool one_write_per_request) {
   return {{"transport", "ble"},
           {"adapter", link.adapter},
           {"address", link.address},
@@ -372,6 +376,7 @@ json BluezLinkJson(const BluezLinkInfo& link) {
                     : link.write_request ? "WriteValue request"
                                          : "WriteValue command"},
           {"notify", link.notify_acquired ? "AcquireNotify" : "StartNotify"},
+          {"one_write_per_request", one_write_per_request},
           {"writes", link.writes},
           {"notifications", link.notifications},
           {"failed_writes", link.failed_writes},
@@ -379,10 +384,11 @@ json BluezLinkJson(const BluezLinkInfo& link) {
           {"disconnects", link.disconnects}};
 }
 
-std::string BluezLinkSummary(const BluezLinkInfo& link) {
+std::string BluezLinkSummary(const BluezLinkInfo& link, bool one_write_per_request) {
   return "link: ble " + link.address + " via " + link.adapter + ", ATT MTU " +
          std::to_string(link.att_mtu) + ", writes of " + std::to_string(link.write_piece) +
-         " bytes (" + (link.write_acquired ? "AcquireWrite" : "WriteValue") + "), " +
+         " bytes (" + (link.write_acquired ? "AcquireWrite" : "WriteValue") +
+         (one_write_per_request ? ", one per request" : "") + "), " +
          (link.notify_acquired ? "AcquireNotify" : "StartNotify") + "; " +
          std::to_string(link.connections) +
          (link.connections == 1 ? " connection, " : " connections, ") +
@@ -453,6 +459,7 @@ class ImageUploadCommand final : public DfuCommand {
     // Over ble-sim the upload is also timed in the link's virtual time.
     auto* ble = dynamic_cast<SmpBleSimTransport*>(&client.transport());
     auto* bluez = dynamic_cast<SmpBluezTransport*>(&client.transport());
+    if (bluez != nullptr) bluez->CheckUpload(data_, image_number_);
     LinkTiming timing;
     std::optional<uint64_t> first_acknowledged;
     options_.upload.on_progress = [&](const UploadProgress& p) {
@@ -488,7 +495,9 @@ class ImageUploadCommand final : public DfuCommand {
       json document = UpdateJson(file_, facts_, options_, update);
       document["resumed_from"] = resumed_from ? json(*resumed_from) : json(nullptr);
       if (ble != nullptr) document["link"] = LinkJson(*ble, timing, update.upload);
-      if (bluez != nullptr) document["link"] = BluezLinkJson(bluez->link());
+      if (bluez != nullptr) {
+        document["link"] = BluezLinkJson(bluez->link(), bluez->one_write_per_request());
+      }
       PrintJson(s, document);
       return 0;
     }
@@ -509,7 +518,9 @@ class ImageUploadCommand final : public DfuCommand {
     }
     s.out << "\n";
     if (ble != nullptr) s.out << LinkSummary(*ble, timing, result) << "\n";
-    if (bluez != nullptr) s.out << BluezLinkSummary(bluez->link()) << "\n";
+    if (bluez != nullptr) {
+      s.out << BluezLinkSummary(bluez->link(), bluez->one_write_per_request()) << "\n";
+    }
     if (result.match) s.out << "device hash check: match\n";
     if (update.state) {
       s.out << (confirm_ ? "confirmed" : "marked for test") << "\n"

@@ -46,6 +46,7 @@ BluezCentralOptions MakeBluezCentralOptions(const DfuConnectionOptions& options)
   ble.device = MakeBleDeviceSelector(options.device, options.name);
   ble.scan_timeout = options.scan_timeout;
   ble.connect_timeout = std::max(options.connect_timeout, kBleMinConnectTimeout);
+  ble.one_write_per_request = options.one_write_per_request;
   return ble;
 }
 
@@ -63,6 +64,9 @@ std::unique_ptr<SmpTransport> OpenDfuTransport(const DfuConnectionOptions& optio
     if (!options.adapter.empty()) ThrowUsage("--adapter is for --transport ble, not " + kind);
     if (options.scan_timeout_given) {
       ThrowUsage("--scan-timeout is for --transport ble, not " + kind);
+    }
+    if (options.one_write_per_request) {
+      ThrowUsage("--one-write-per-request is for --transport ble, not " + kind);
     }
   }
   if (kind != "ble-sim" && options.ble_profile_given) {

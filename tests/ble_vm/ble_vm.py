@@ -7,6 +7,7 @@ script and carries its exit status out through isa-debug-exit. Recipe: docs/ble-
 
   ble_vm.py build [--cache DIR]
   ble_vm.py run --guest-script FILE [--timeout S] [--cache DIR] [--results DIR] [--log FILE]
+                [--gatt-channels N] [--env NAME=VALUE ...]
 
 Exit status: the guest script's status for `run`; 77 (CTest skip) only when QEMU cannot start
 here (no qemu-system-x86_64, or the kernel package cannot be downloaded); 1 for any other failure.
@@ -259,14 +260,17 @@ exec /usr/sbin/modprobe -d {kdir} "$@"
 BLUETOOTHD_CONF = """[General]
 ControllerMode = le
 [GATT]
-# One ATT bearer: with EATT, BlueZ 5.66 reorders writes and notifications across bearers.
-Channels = 1
+# ATT bearers per connection (run --gatt-channels, default 1). More than 1 enables EATT, over
+# which BlueZ 5.66 may deliver writes and notifications out of order across the bearers.
+Channels = {channels}
 [Policy]
 AutoEnable = true
 """
+# bluetoothd's [GATT] Channels range.
+GATT_CHANNELS = range(1, 6)
 
 
-def prepare_share(results, entry, guest_script, env):
+def prepare_share(results, entry, guest_script, env, gatt_channels):
     """The writable share: stage scripts and config in; status, logs and guest output out."""
     results.mkdir(parents=True, exist_ok=True)
     for name in ["status", "guest.sh", "stage.sh", "env.sh", "modprobe.sh", "main.conf",
@@ -288,16 +292,20 @@ def prepare_share(results, entry, guest_script, env):
         f"export BLE_VM_RESULTS=/run/ble-vm/out\n"
         f"export BLE_VM_REPO={shlex.quote(str(REPO))}\n"
         f"export BLE_VM_KEEP={shlex.quote(chr(10).join(keep))}\n"
+        f"export BLE_VM_GATT_CHANNELS={int(gatt_channels)}\n"
         + "".join(f"export {name}={shlex.quote(value)}\n" for name, value in env))
     wrapper = results / "modprobe.sh"
     wrapper.write_text(MODPROBE_WRAPPER.format(kdir=shlex.quote(str(kdir))))
     wrapper.chmod(wrapper.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
-    (results / "main.conf").write_text(BLUETOOTHD_CONF)
+    (results / "main.conf").write_text(BLUETOOTHD_CONF.format(channels=gatt_channels))
 
 
-def run(cache, guest_script, timeout, results, log_path, env=()):
+def run(cache, guest_script, timeout, results, log_path, env=(), gatt_channels=1):
     if not guest_script.is_file():
         raise Failure(f"guest script {guest_script} not found")
+    if gatt_channels not in GATT_CHANNELS:
+        raise Failure(f"--gatt-channels must be {GATT_CHANNELS.start}..{GATT_CHANNELS.stop - 1}, "
+                      f"got {gatt_channels}")
     if not 1 <= timeout <= MAX_TIMEOUT_S:
         raise Failure(f"--timeout must be 1..{MAX_TIMEOUT_S} s, got {timeout}")
     entry, kver = build(cache)
@@ -306,7 +314,7 @@ def run(cache, guest_script, timeout, results, log_path, env=()):
         raise Failure(f"guest tools missing on the host root: {', '.join(missing)} "
                       "(scripts/setup installs bluez, bluez-test-tools, dbus, kmod)")
     results = results.resolve()
-    prepare_share(results, entry, guest_script, env)
+    prepare_share(results, entry, guest_script, env, gatt_channels)
     log_path.parent.mkdir(parents=True, exist_ok=True)
     cmd = [QEMU, "-accel", "tcg", "-m", "1024", "-smp", "2", "-display", "none",
            "-serial", "stdio", "-monitor", "none", "-no-reboot",
@@ -393,6 +401,9 @@ def main():
     p_run.add_argument("--log", type=Path, help="guest console log (default RESULTS/console.log)")
     p_run.add_argument("--env", action="append", default=[], metavar="NAME=VALUE",
                        help="exported to the guest script (repeatable), e.g. the path of an executable")
+    p_run.add_argument("--gatt-channels", type=int, default=1, metavar="N",
+                       help="bluetoothd's [GATT] Channels, 1..5 (default 1: one ATT bearer, no "
+                            "EATT); also exported to the guest script as BLE_VM_GATT_CHANNELS")
     args = parser.parse_args()
     try:
         if args.command == "build":
@@ -400,7 +411,7 @@ def main():
             return 0
         return run(args.cache.resolve(), args.guest_script.resolve(), args.timeout,
                    args.results, args.log or args.results / "console.log",
-                   parse_env(args.env))
+                   parse_env(args.env), args.gatt_channels)
     except Skip as e:
         log(f"SKIP: QEMU cannot start here: {e}")
         return SKIP

@@ -1,6 +1,6 @@
 // The BlueZ central's parts that need no Bluetooth: option checks, the write size from the ATT
-// MTU (and BlueZ 5.66's 512-byte rule), notification reassembly, and how a device is chosen
-// from what BlueZ reports.
+// MTU (and BlueZ 5.66's 512-byte rule), requests of one write each (--one-write-per-request),
+// notification reassembly, and how a device is chosen from what BlueZ reports.
 #include <gtest/gtest.h>
 
 #include <cstdint>
@@ -11,7 +11,10 @@
 #include "bleota/host/bluez_central_options.hpp"
 #include "bleota/host/bluez_scan.hpp"
 #include "bleota/host/dfu_connection.hpp"
+#include "bleota/host/dfu_upload_chunker.hpp"
 #include "bleota/host/error.hpp"
+#include "bleota/host/smp_bluez_transport.hpp"
+#include "bleota/host/smp_message.hpp"
 
 namespace bleota::host {
 namespace {
@@ -173,6 +176,102 @@ TEST(BluezWritePieceSize, OutOfRangeMtusAreClamped) {
   EXPECT_EQ(BluezWritePieceSize(0), 20u);
   EXPECT_EQ(BluezWritePieceSize(22), 20u);
   EXPECT_EQ(BluezWritePieceSize(65535), 510u);
+}
+
+TEST(DfuConnectionBleOptions, OneWritePerRequestIsForBleOnly) {
+  DfuConnectionOptions options;
+  options.one_write_per_request = true;
+  EXPECT_NE(MessageOf([&] {
+              OpenDfuTransport(options);
+            }).find("--one-write-per-request is for --transport ble, not udp"),
+            std::string::npos);
+  EXPECT_TRUE(MakeBluezCentralOptions(options).one_write_per_request);
+  options.one_write_per_request = false;
+  EXPECT_FALSE(MakeBluezCentralOptions(options).one_write_per_request);
+}
+
+TEST(BluezRequestLimit, OneWriteOrTheWholePacketLimit) {
+  EXPECT_EQ(BluezRequestLimit(244, kBluezMaxSmpPacket, false), kBluezMaxSmpPacket);
+  EXPECT_EQ(BluezRequestLimit(244, kBluezMaxSmpPacket, true), 244u);
+  EXPECT_EQ(BluezRequestLimit(510, kBluezMaxSmpPacket, true), 510u);
+  EXPECT_EQ(BluezRequestLimit(510, 300, true), 300u);  // never above the packet limit
+}
+
+// Every upload request the chunker makes for `size` bytes at ATT MTU `mtu` with
+// --one-write-per-request, as encoded on the link; checks that they cover the data in order.
+std::vector<size_t> OneWriteRequestSizes(uint32_t mtu, size_t size, uint32_t image) {
+  const size_t piece = BluezWritePieceSize(mtu);
+  const size_t limit = BluezRequestLimit(piece, kBluezMaxSmpPacket, true);
+  std::vector<uint8_t> data(size);
+  for (size_t i = 0; i < size; ++i) data[i] = static_cast<uint8_t>(i * 7);
+  const UploadChunker chunker(data, std::array<uint8_t, 32>{}, image, limit, piece);
+  std::vector<size_t> sizes;
+  for (size_t offset = 0; offset < size;) {
+    const size_t n = chunker.DataSizeAt(static_cast<uint32_t>(offset));
+    EXPECT_GE(n, 1u);
+    const SmpCommand request = chunker.RequestAt(static_cast<uint32_t>(offset), n);
+    EXPECT_EQ(request.payload["off"].get<uint32_t>(), offset);
+    EXPECT_EQ(request.payload["data"].get_binary().size(), n);
+    sizes.push_back(EncodeSmpRequest(request, smp::SmpVersion::kV2, 0).size());
+    offset += n;
+  }
+  return sizes;
+}
+
+TEST(OneWritePerRequest, NoUploadRequestIsLongerThanOneWrite) {
+  for (const uint32_t mtu : {185u, 247u, 517u}) {
+    const size_t piece = BluezWritePieceSize(mtu);
+    // 70000 bytes: len and offsets above 65535 take the longest CBOR integers.
+    for (const size_t size : {size_t{1}, size_t{300}, size_t{70000}}) {
+      const std::vector<size_t> sizes = OneWriteRequestSizes(mtu, size, 0);
+      ASSERT_FALSE(sizes.empty());
+      for (size_t i = 0; i < sizes.size(); ++i) {
+        ASSERT_LE(sizes[i], piece) << "MTU " << mtu << ", " << size << " bytes, request " << i;
+      }
+      if (size == 70000) {
+        // The requests still carry data: past the first, they fill the write but for a few
+        // bytes of header and CBOR (the last one excepted).
+        for (size_t i = 1; i + 1 < sizes.size(); ++i) ASSERT_GE(sizes[i], piece - 2) << mtu;
+        // About one request per write's worth of data, not a packet of many writes.
+        EXPECT_GT(sizes.size(), size / piece) << mtu;
+        EXPECT_LT(sizes.size(), size / (piece - 30) + 2) << mtu;
+      }
+    }
+  }
+}
+
+TEST(OneWritePerRequest, FirstRequestWithLenAndShaFitsOneWrite) {
+  for (const uint32_t mtu : {185u, 247u, 517u}) {
+    const std::vector<size_t> sizes = OneWriteRequestSizes(mtu, 70000, 1);
+    EXPECT_LE(sizes.front(), BluezWritePieceSize(mtu)) << mtu;
+    EXPECT_NO_THROW(
+        CheckOneWriteUpload(std::vector<uint8_t>(70000), 0, BluezWritePieceSize(mtu), mtu));
+  }
+}
+
+TEST(OneWritePerRequest, Mtu23CannotCarryAnUploadRequest) {
+  // 20 bytes: an 8-byte SMP header and the CBOR keys "off" and "data" leave no room (the first
+  // request, with "len" and a 32-byte "sha", needs far more). The chunker refuses it, and the
+  // check names the option and the MTU.
+  const size_t piece = BluezWritePieceSize(23);
+  std::vector<uint8_t> data(70000);
+  EXPECT_EQ(CodeOf([&] {
+              UploadChunker(data, std::array<uint8_t, 32>{}, 0,
+                            BluezRequestLimit(piece, kBluezMaxSmpPacket, true), piece);
+            }),
+            ExitCode::kUsage);
+  const std::string message = MessageOf([&] { CheckOneWriteUpload(data, 0, piece, 23); });
+  EXPECT_NE(message.find("--one-write-per-request: one Write Command carries 20 bytes at ATT "
+                         "MTU 23, and the first upload request needs "),
+            std::string::npos)
+      << message;
+  // The size named is the real one: the chunker accepts exactly that limit.
+  const size_t needs = std::stoul(message.substr(message.find("needs ") + 6));
+  EXPECT_GT(needs, 60u);
+  EXPECT_NO_THROW(UploadChunker(data, std::array<uint8_t, 32>{}, 0, needs, needs));
+  EXPECT_EQ(CodeOf([&] { UploadChunker(data, std::array<uint8_t, 32>{}, 0, needs - 1, 0); }),
+            ExitCode::kUsage);
+  EXPECT_EQ(CodeOf([&] { CheckOneWriteUpload(data, 0, piece, 23); }), ExitCode::kUsage);
 }
 
 TEST(SmpNotificationAssembler, OnePacketInOneNotification) {

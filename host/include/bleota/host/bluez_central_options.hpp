@@ -24,6 +24,9 @@ struct BluezCentralOptions {
   std::chrono::milliseconds scan_timeout{10000};
   // How long Device1.Connect and the GATT discovery (ServicesResolved) may take.
   std::chrono::milliseconds connect_timeout{10000};
+  // Every SMP request must fit one Write Command (--one-write-per-request): with EATT, BlueZ may
+  // send the writes of one request over different ATT bearers, and they can arrive swapped.
+  bool one_write_per_request = false;
 };
 
 // "aa:bb:cc:dd:ee:ff" -> "AA:BB:CC:DD:EE:FF". Throws HostError(kUsage) naming `option` for
@@ -40,6 +43,11 @@ BleDeviceSelector MakeBleDeviceSelector(const std::string& address, const std::s
 // 512 bytes, and BlueZ 5.66 drops Write Commands of exactly 512). An MTU below 23 (the LE minimum)
 // is taken as 23 and one above 517 as 517.
 size_t BluezWritePieceSize(uint32_t att_mtu);
+
+// The largest SMP request packet for a link whose Write Commands carry `write_piece` bytes:
+// `write_piece` with --one-write-per-request (a request is never cut, so the device cannot get its
+// pieces in the wrong order), else `max_packet` (requests are cut into write_piece pieces).
+size_t BluezRequestLimit(size_t write_piece, size_t max_packet, bool one_write_per_request);
 
 // "/org/bluez/hci1/dev_AA_BB_CC_DD_EE_FF" for adapter path and address.
 std::string BluezDevicePath(const std::string& adapter_path, const std::string& address);

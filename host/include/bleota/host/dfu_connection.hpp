@@ -34,11 +34,12 @@ struct DfuConnectionOptions {
   std::string adapter;                              // ble: "hci1"; empty: the first adapter
   std::chrono::milliseconds scan_timeout{10000};    // ble: how long to look for the device
   bool scan_timeout_given = false;
+  bool one_write_per_request = false;  // ble: every request fits one Write Command
 };
 
-// The BlueZ central's options from --device/--name/--adapter/--scan-timeout (and the connect
-// timeout). Throws HostError(kUsage) for a malformed address or adapter name, or both --device
-// and --name.
+// The BlueZ central's options from --device/--name/--adapter/--scan-timeout/
+// --one-write-per-request (and the connect timeout). Throws HostError(kUsage) for a malformed
+// address or adapter name, or both --device and --name.
 BluezCentralOptions MakeBluezCentralOptions(const DfuConnectionOptions& options);
 
 // Checks the combination (HostError(kUsage): serial without --device, --device with udp...) and
