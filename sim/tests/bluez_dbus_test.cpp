@@ -32,15 +32,16 @@ namespace {
 
 namespace fs = std::filesystem;
 
-using ManagedObjects =
-    std::map<sdbus::ObjectPath, std::map<std::string, std::map<std::string, sdbus::Variant>>>;
-
 // A dbus-daemon of our own, as the "system" bus of this process.
 class PrivateBus {
  public:
   explicit PrivateBus(const fs::path& dir) {
     fs::create_directories(dir);
-    socket_ = dir / "bus.sock";
+    // The socket lives in a short directory of its own: a build tree's path can be longer than
+    // a Unix socket address (107 bytes), and dbus-daemon then cannot listen.
+    char socket_dir[] = "/tmp/bleota-bus-XXXXXX";
+    if (mkdtemp(socket_dir) != nullptr) socket_dir_ = socket_dir;
+    socket_ = socket_dir_ / "bus.sock";
     const fs::path config = dir / "bus.conf";
     std::ofstream(config) << "<!DOCTYPE busconfig PUBLIC \"-//freedesktop//DTD D-Bus Bus "
                              "Configuration 1.0//EN\" "
@@ -69,10 +70,13 @@ class PrivateBus {
       kill(pid_, SIGTERM);
       waitpid(pid_, nullptr, 0);
     }
+    std::error_code ignored;
+    if (!socket_dir_.empty()) fs::remove_all(socket_dir_, ignored);
   }
   bool up() const { return fs::exists(socket_); }
 
  private:
+  fs::path socket_dir_;
   fs::path socket_;
   pid_t pid_ = -1;
 };
