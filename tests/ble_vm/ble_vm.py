@@ -44,6 +44,10 @@ GUEST_TOOLS = ["/usr/bin/dbus-daemon", "/usr/bin/btvirt", "/usr/sbin/bluetoothd"
 PACKAGE_RE = re.compile(r"^linux-image-[0-9][0-9A-Za-z.+-]*-amd64$")
 VERSION_RE = re.compile(r"^[0-9][0-9A-Za-z.+~-]*$")
 MAX_TIMEOUT_S = 3600
+# Stage failures where the Bluetooth stack did not come up and the guest script never ran: btvirt
+# made no controllers (122), or an adapter stayed unpowered (126). run() boots once more.
+STACK_NOT_UP = {122, 126}
+BOOT_ATTEMPTS = 2
 # isa-debug-exit turns byte N into exit status (N << 1) | 1, so only 0..127 survive the trip.
 MAX_GUEST_STATUS = 127
 
@@ -314,8 +318,23 @@ def run(cache, guest_script, timeout, results, log_path, env=(), gatt_channels=1
         raise Failure(f"guest tools missing on the host root: {', '.join(missing)} "
                       "(scripts/setup installs bluez, bluez-test-tools, dbus, kmod)")
     results = results.resolve()
-    prepare_share(results, entry, guest_script, env, gatt_channels)
     log_path.parent.mkdir(parents=True, exist_ok=True)
+    for attempt in range(1, BOOT_ATTEMPTS + 1):
+        prepare_share(results, entry, guest_script, env, gatt_channels)
+        status = boot(entry, kver, timeout, results, log_path)
+        if status not in STACK_NOT_UP or attempt == BOOT_ATTEMPTS:
+            return status
+        # The guest script never ran: the virtual controllers did not come up (an HCI_Reset
+        # that timed out under a loaded host). A fresh boot is a fresh chance.
+        kept = log_path.with_name(f"{log_path.stem}.boot{attempt}{log_path.suffix}")
+        log_path.replace(kept)
+        log(f"the Bluetooth stack did not come up (status {status}); booting again "
+            f"(first boot's console: {kept})")
+    return FAIL
+
+
+def boot(entry, kver, timeout, results, log_path):
+    """One QEMU boot; the guest script's status (or the stage's own failure code)."""
     cmd = [QEMU, "-accel", "tcg", "-m", "1024", "-smp", "2", "-display", "none",
            "-serial", "stdio", "-monitor", "none", "-no-reboot",
            "-kernel", str(entry / "kernel" / "boot" / f"vmlinuz-{kver}"),
