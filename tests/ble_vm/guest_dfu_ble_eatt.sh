@@ -4,7 +4,7 @@
 # Write Commands of one SMP request out of order. `bleota dfu --transport ble
 # --one-write-per-request` on hci1 makes every request one Write Command; it uploads a signed
 # image of at least 64 KiB to a simulated device (`bleota sim run --ble bluez`) on hci0,
-# test-boots it and confirms it. btmon records the HCI traffic: the L2CAP Enhanced Credit Based
+# test-boots it and confirms it. btmon records the HCI traffic: the L2CAP credit-based
 # connections on the EATT PSM (39) say how many bearers the link really had. $BLEOTA is the bleota
 # executable.
 set -u
@@ -104,7 +104,7 @@ note "uploaded $size2 bytes in $seconds s: $requests requests for $writes writes
   "timeouts, $(jq -r '.upload.resumes' "$u") resumes ($(elapsed) s)"
 jq -c '{upload: .upload | {requests, bytes_sent, timeouts, resumes, stale_replies, window, max_chunk, seconds}, link}' "$u"
 
-# --- how many ATT bearers: L2CAP ECRED connections on the EATT PSM in the capture -------------
+# --- how many ATT bearers: L2CAP credit-based connections on the EATT PSM in the capture ------
 kill $btmon_pid 2>/dev/null; wait $btmon_pid 2>/dev/null
 btmon -r "$out/hci.btsnoop" > "$out/hci.txt" 2>&1 || fail "btmon -r"
 # The EATT bearers are L2CAP credit-based channels on PSM 39: counted from the connection
