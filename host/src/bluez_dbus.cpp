@@ -69,6 +69,21 @@ void CheckBluezRunning(sdbus::IConnection& connection) {
   if (!owned) ThrowTransport(NotRunning(""));
 }
 
+bool RequestBluezStart(sdbus::IConnection& connection) {
+  try {
+    auto bus = sdbus::createProxy(connection, "org.freedesktop.DBus", "/org/freedesktop/DBus");
+    uint32_t result = 0;
+    bus->callMethod("StartServiceByName")
+        .onInterface("org.freedesktop.DBus")
+        .withTimeout(kCallTimeout)
+        .withArguments(std::string(kBusName), uint32_t{0})
+        .storeResultsTo(result);
+    return true;  // 1: started, 2: was running already
+  } catch (const sdbus::Error&) {
+    return false;  // no activation here (no systemd, no service file): someone else restarts it
+  }
+}
+
 ManagedObjects GetManagedObjects(sdbus::IConnection& connection) {
   ManagedObjects objects;
   auto root = sdbus::createProxy(connection, kBusName, "/");

@@ -381,7 +381,8 @@ json BluezLinkJson(const BluezLinkInfo& link, bool one_write_per_request) {
           {"notifications", link.notifications},
           {"failed_writes", link.failed_writes},
           {"connections", link.connections},
-          {"disconnects", link.disconnects}};
+          {"disconnects", link.disconnects},
+          {"bluez_restarts", link.bluez_restarts}};
 }
 
 std::string BluezLinkSummary(const BluezLinkInfo& link, bool one_write_per_request) {

@@ -38,7 +38,8 @@ struct BluezLinkInfo {
   uint64_t disconnects = 0;  // link losses noticed while connected
   uint64_t writes = 0;
   uint64_t notifications = 0;
-  uint64_t failed_writes = 0;  // writes BlueZ refused while the link was up (dropped)
+  uint64_t failed_writes = 0;   // writes BlueZ refused while the link was up (dropped)
+  uint64_t bluez_restarts = 0;  // reconnects that found bluetoothd gone and waited for it
 };
 
 class BluezCentral {
@@ -54,7 +55,8 @@ class BluezCentral {
   // Finds, connects and opens the SMP characteristic. Throws HostError(kTransport): device not
   // found within the scan timeout (the message names the SMP devices seen), connection refused
   // or timed out, no SMP service/characteristic, GATT discovery not finished in time. After a
-  // first success it reconnects to the same address.
+  // first success it reconnects to the same address, and waits up to the connect timeout for
+  // bluetoothd and the adapter to come back when BlueZ went away (a crash or restart).
   void Connect();
   // Releases the sockets and disconnects the device (Device1.Disconnect), if connected.
   void Disconnect();
@@ -73,6 +75,7 @@ class BluezCentral {
   const BluezLinkInfo& link() const { return link_; }
 
  private:
+  void AwaitAdapter();
   void FindDevice();
   void ConnectDevice();
   void WaitServicesResolved();

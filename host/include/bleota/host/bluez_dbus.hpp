@@ -82,6 +82,10 @@ std::unique_ptr<sdbus::IConnection> OpenSystemBus();
 // Throws HostError(kTransport) "... is bluetoothd running?" when nobody owns org.bluez.
 void CheckBluezRunning(sdbus::IConnection& connection);
 
+// Asks the bus to start bluetoothd (StartServiceByName: D-Bus activation, which a systemd host
+// maps to bluetooth.service). Best effort: returns whether the bus said it is running now.
+bool RequestBluezStart(sdbus::IConnection& connection);
+
 struct AdapterInfo {
   std::string name;     // "hci0"
   std::string path;     // "/org/bluez/hci0"
