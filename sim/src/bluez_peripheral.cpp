@@ -74,6 +74,17 @@ BluezPeripheral::BluezPeripheral(SimDevice& device, BluezPeripheralOptions optio
   }
 
   adapter_proxy_ = sdbus::createProxy(*bus_, bz::kBusName, adapter_.path);
+  // A bluetoothd that left the bus took our registrations with it, even if a new one is already
+  // there by the next tick.
+  bluez_owner_match_ = bus_->addMatch(
+      std::string("type='signal',sender='org.freedesktop.DBus',interface='org.freedesktop.DBus',"
+                  "member='NameOwnerChanged',arg0='") +
+          bz::kBusName + "'",
+      [this](sdbus::Message& message) {
+        std::string name, old_owner, new_owner;
+        message >> name >> old_owner >> new_owner;
+        if (!old_owner.empty()) LoseBluez("BlueZ left the system bus");
+      });
   ExportApplication();
   ExportAdvertisement();
   RegisterApplication();
@@ -218,6 +229,10 @@ void BluezPeripheral::RegisterApplication() {
       .withTimeout(kRegisterTimeout)
       .withArguments(sdbus::ObjectPath(root_path_), Options{})
       .uponReplyInvoke([this](const sdbus::Error* error) {
+        if (error && ad_registrations_ > 0) {
+          LoseBluez("the GATT application was not registered again: " + bz::DescribeError(*error));
+          return;
+        }
         if (error) {
           Fail("BlueZ refused the GATT application on " + adapter_.name + ": " +
                bz::DescribeError(*error));
@@ -286,7 +301,7 @@ std::set<std::string> BluezPeripheral::ConnectedCentrals() {
   try {
     objects = bz::GetManagedObjects(*bus_);
   } catch (const sdbus::Error& error) {
-    Fail("BlueZ does not answer (" + bz::DescribeError(error) + "): is bluetoothd running?");
+    LoseBluez("BlueZ does not answer (" + bz::DescribeError(error) + ")");
     return {};
   }
   std::set<std::string> connected;
@@ -305,8 +320,44 @@ std::set<std::string> BluezPeripheral::ConnectedCentrals() {
   return connected;
 }
 
+void BluezPeripheral::LoseBluez(const std::string& why) {
+  if (bluez_gone_) return;
+  bluez_gone_ = true;
+  Log("bluez: " + why + ": bluetoothd went away; the links are down, waiting for it to return");
+  if (!centrals_.empty()) {
+    session_.OnDisconnect();
+    SetNotifying(false);
+  }
+  centrals_.clear();
+  disconnect_after_reset_.reset();
+  device_proxies_.clear();
+  app_registered_ = false;
+  ad_state_ = AdState::kNone;
+  bz::RequestBluezStart(*bus_);
+}
+
+void BluezPeripheral::AwaitBluez() {
+  bz::AdapterInfo adapter;
+  try {
+    bz::CheckBluezRunning(*bus_);
+    adapter = bz::FindAdapter(*bus_, adapter_.name);
+    bz::PowerOnAdapter(*bus_, adapter);
+  } catch (const host::HostError&) {
+    return;  // not yet: the next tick looks again
+  }
+  bluez_gone_ = false;
+  adapter_ = adapter;
+  Log("bluez: bluetoothd is back: registering the GATT application and advertisement again");
+  RegisterApplication();
+}
+
 void BluezPeripheral::Tick() {
+  if (bluez_gone_) {
+    AwaitBluez();
+    return;
+  }
   const std::set<std::string> now = ConnectedCentrals();
+  if (bluez_gone_) return;
   for (const std::string& path : now) {
     if (!centrals_.count(path)) Log("bluez: central connected: " + path);
   }

@@ -10,11 +10,13 @@
 
 #include <sdbus-c++/sdbus-c++.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -419,5 +421,56 @@ TEST_F(BluezPeripheralBusTest, WriteValueAndNotifications) {
   EXPECT_EQ(peripheral.stats().notifications, notifications.size());
 }
 
+// bluetoothd going away takes the registrations with it: the peripheral registers again when
+// org.bluez returns, whether the new one comes seconds later (seen at a tick) or at once (seen
+// from NameOwnerChanged: the tick alone would find a healthy BlueZ that knows nothing of us).
+TEST_F(BluezPeripheralBusTest, RegistersAgainWhenBluetoothdReturns) {
+  PrivateBus bus(dir_);
+  ASSERT_TRUE(bus.up());
+  auto device = MakeDevice();
+  std::vector<std::string> log;
+  sim::BluezPeripheralOptions options;
+  options.log = [&log](const std::string& line) { log.push_back(line); };
+  auto bluez =
+      std::make_unique<FakeBluez>(std::vector<std::pair<std::string, bool>>{{"hci0", true}});
+  sim::BluezPeripheral peripheral(*device, options);
+  ASSERT_EQ(bluez->advertisements(), 1);
+  const auto run_until = [&](const std::function<bool()>& done) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (!done() && std::chrono::steady_clock::now() < deadline) {
+      pollfd fds{peripheral.fd(), POLLIN, 0};
+      if (poll(&fds, 1, 50) > 0) peripheral.Service(*device);
+    }
+    return done();
+  };
+  const auto logged = [&log](const std::string& text) {
+    return std::any_of(log.begin(), log.end(), [&text](const std::string& line) {
+      return line.find(text) != std::string::npos;
+    });
+  };
+
+  bluez.reset();  // bluetoothd crashed: its bus connection and name are gone
+  ASSERT_TRUE(run_until([&] { return logged("bluetoothd went away"); }));
+  // Still serving the device while BlueZ is away (no exception out of Service).
+  for (int i = 0; i < 30; ++i) {
+    pollfd fds{peripheral.fd(), POLLIN, 0};
+    if (poll(&fds, 1, 50) > 0) peripheral.Service(*device);
+  }
+  bluez = std::make_unique<FakeBluez>(std::vector<std::pair<std::string, bool>>{{"hci0", true}});
+  ASSERT_TRUE(
+      run_until([&] { return !bluez->app_owner().empty() && bluez->advertisements() >= 1; }));
+  EXPECT_TRUE(logged("bluetoothd is back: registering the GATT application and advertisement"));
+
+  // A restart quicker than a tick.
+  bluez.reset();
+  bluez = std::make_unique<FakeBluez>(std::vector<std::pair<std::string, bool>>{{"hci0", true}});
+  ASSERT_TRUE(
+      run_until([&] { return !bluez->app_owner().empty() && bluez->advertisements() >= 1; }));
+  EXPECT_EQ(std::count_if(log.begin(), log.end(),
+                          [](const std::string& line) {
+                            return line.find("bluetoothd is back") != std::string::npos;
+                          }),
+            2);
+}
 }  // namespace
 }  // namespace bleota::host::bluez

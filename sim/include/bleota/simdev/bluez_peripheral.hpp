@@ -14,6 +14,10 @@
 // boots at once; the central is disconnected shortly after (a reset drops the link) and the
 // device advertises again.
 //
+// bluetoothd going away (a crash, a restart) drops the links: the endpoint says so, asks D-Bus
+// to start it again, and once org.bluez and the adapter are back registers the application and
+// the advertisement again, as a device keeps serving through a host's stack restart.
+//
 // fd() is an epoll descriptor over the bus connection and a timer, so the device's poll loop
 // waits on one descriptor as for the other endpoints.
 #pragma once
@@ -85,6 +89,10 @@ class BluezPeripheral final : public SmpEndpoint {
   // The centrals connected to the adapter now (Device1.Connected under it).
   std::set<std::string> ConnectedCentrals();
   void Tick();
+  // bluetoothd is gone: drop the links and registrations, then wait for it (AwaitBluez, each
+  // tick) and register again.
+  void LoseBluez(const std::string& why);
+  void AwaitBluez();
   void DisconnectCentral(const std::string& path);
   // Runs the bus's pending work, then re-arms the epoll set and the timer for the next one.
   void Pump();
@@ -120,6 +128,8 @@ class BluezPeripheral final : public SmpEndpoint {
   bool app_registered_ = false;
   AdState ad_state_ = AdState::kNone;
   uint64_t ad_registrations_ = 0;
+  bool bluez_gone_ = false;
+  sdbus::Slot bluez_owner_match_;  // NameOwnerChanged of org.bluez: a restart between ticks
   std::set<std::string> centrals_;
   // The firmware the connected centrals talk to: another one (a reset by a control) drops them.
   uint32_t boots_seen_ = 0;
