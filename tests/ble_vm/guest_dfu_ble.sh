@@ -2,8 +2,9 @@
 # Guest check (runs inside the BLE VM, see ble_vm.py): a whole update over the real Linux
 # Bluetooth stack. A simulated device (`bleota sim run --ble bluez`) serves SMP as a BlueZ
 # peripheral on hci0; `bleota dfu --transport ble` on hci1 finds it by name, lists its images,
-# uploads signed images of 250 KB (one upload stopped by killing the client and continued by the
-# next from the device's offset, one interrupted by a disconnect and resumed by the same client),
+# uploads signed images of 250 KB (one upload stopped by killing the client and continued by
+# the next from the device's offset, one across a restart of bluetoothd and one interrupted by a
+# disconnect, both resumed by the same client),
 # test-boots one, confirms it and checks the final state. $BLEOTA is the bleota executable.
 set -u
 out=${BLE_VM_RESULTS:?run by ble_vm.py}
@@ -39,7 +40,9 @@ sign() {  # VERSION SIZE OUT: a signed image of SIZE payload bytes for the simul
 sign 1.0.0 30000 v1.img
 sign 2.0.0 250000 v2.img
 sign 3.0.0 250000 v3.img
+sign 2.5.0 250000 v25.img
 size2=$(wc -c < v2.img)
+size25=$(wc -c < v25.img)
 size3=$(wc -c < v3.img)
 [ "$size3" -ge 65536 ] || fail "v3.img is only $size3 bytes"
 
@@ -132,7 +135,36 @@ resumed_from=$(jq -r '.resumed_from' "$out/upload-continued.json")
 [ "$(jq -r '.upload.match' "$out/upload-continued.json")" = true ] || fail "v2: no hash match"
 note "the next client continued at offset $resumed_from (>= $killed_at), device hash match ($(elapsed) s)"
 
-# --- 2: a disconnect mid-upload; the same client reconnects and resumes ----------------------
+# --- 2: bluetoothd dies mid-upload; the stage's supervisor starts it again (as D-Bus activation
+# does on a systemd host), the device registers again and the same client reconnects and resumes
+bluetoothd_pid() {  # shell builtins only: a process per /proc entry takes seconds under TCG
+  for p in /proc/[0-9]*; do
+    comm=; read -r comm < "$p/comm" 2>/dev/null
+    [ "$comm" = bluetoothd ] && echo "${p#/proc/}"
+  done
+}
+old_pid=$(bluetoothd_pid)
+[ -n "$old_pid" ] || fail "no bluetoothd process"
+(exec "$bleota" dfu --transport ble --adapter hci1 --name "$name" image upload v25.img \
+  --progress lines --json > "$out/upload-bluetoothd.json" 2> "$out/upload-bluetoothd.err") &
+client=$!
+await_percent "$out/upload-bluetoothd.err" 1 $client || fail "upload of v2.5 did not start: $(cat "$out/upload-bluetoothd.err")"
+kill -KILL $old_pid
+killed_bluez_at=$(sed -n 's/^progress: \([0-9]*\)\/.*/\1/p' "$out/upload-bluetoothd.err" | tail -n 1)
+note "bluetoothd (pid $old_pid) killed at $killed_bluez_at of $size25 bytes ($(elapsed) s)"
+wait $client || fail "upload across the bluetoothd restart failed: $(cat "$out/upload-bluetoothd.err")"
+u=$out/upload-bluetoothd.json
+[ "$(jq -r '.upload.match' "$u")" = true ] || fail "v2.5: no hash match"
+[ "$(jq -r '.link.bluez_restarts' "$u")" -ge 1 ] ||
+  fail "the client did not wait for bluetoothd: $(jq -c '.link' "$u")"
+[ "$(jq -r '.upload.bytes_sent' "$u")" -lt $((size25 + killed_bluez_at)) ] ||
+  fail "the upload started again instead of resuming after the bluetoothd restart: $(jq -c '.upload' "$u")"
+[ "$(bluetoothd_pid)" != "$old_pid" ] || fail "bluetoothd was not restarted"
+grep -q "bluetoothd is back" "$out/device.log" || fail "the device did not register again"
+note "resumed after bluetoothd restarted: $(jq -r '.upload.bytes_sent' "$u") bytes sent for $size25 ($(elapsed) s)"
+jq -M -c '.link' "$u"
+
+# --- 3: a disconnect mid-upload; the same client reconnects and resumes ----------------------
 (exec "$bleota" dfu --transport ble --adapter hci1 --name "$name" image upload v3.img \
   --progress lines --json > "$out/upload-disconnected.json" 2> "$out/upload-disconnected.err") &
 client=$!
@@ -163,9 +195,9 @@ sent=$(jq -r '.upload.bytes_sent' "$u")
 [ "$sent" -lt $((size3 + cut_at)) ] ||
   fail "the upload sent $sent bytes for $size3: it started again instead of resuming after $cut_at"
 note "resumed after the disconnect: $sent bytes sent for $size3, $connections connections ($(elapsed) s)"
-jq -c '.link' "$u"
+jq -M -c '.link' "$u"
 
-# --- 3: test, reset, the device boots v3, confirm ----------------------------------------------
+# --- 4: test, reset, the device boots v3, confirm ----------------------------------------------
 hash3=$(jq -r '.image.hash' "$u")
 dfu image test "$hash3" --json > "$out/test.json" || fail "image test: $(cat "$out/test.json")"
 dfu reset > "$out/reset.txt" 2>&1 || fail "reset: $(cat "$out/reset.txt")"
@@ -185,5 +217,6 @@ dfu image list --json > "$out/list-3.json" || fail "final image list"
   fail "final: slot 0 is '$(slot 0 "$out/list-3.json")', not 3.0.0 active confirmed"
 kill -0 $device_pid 2>/dev/null || fail "the simulated device exited"
 echo "guest_dfu_ble: PASS: scan, image list, upload resumed after a killed client (from offset" \
-  "$resumed_from) and after a disconnect ($sent bytes for $size3), test, reset, 3.0.0 booted and" \
+  "$resumed_from), after a bluetoothd restart and after a disconnect ($sent bytes for $size3), test," \
+  "reset, 3.0.0 booted and" \
   "confirmed, in $(elapsed) s" | tee "$out/result.txt"

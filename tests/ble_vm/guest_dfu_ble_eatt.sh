@@ -102,7 +102,7 @@ seconds=$(jq -r '.upload.seconds' "$u")
 note "uploaded $size2 bytes in $seconds s: $requests requests for $writes writes of at most" \
   "$write_size bytes (ATT MTU $(jq -r '.link.att_mtu' "$u")), $(jq -r '.upload.timeouts' "$u")" \
   "timeouts, $(jq -r '.upload.resumes' "$u") resumes ($(elapsed) s)"
-jq -c '{upload: .upload | {requests, bytes_sent, timeouts, resumes, stale_replies, window, max_chunk, seconds}, link}' "$u"
+jq -M -c '{upload: .upload | {requests, bytes_sent, timeouts, resumes, stale_replies, window, max_chunk, seconds}, link}' "$u"
 
 # --- how many ATT bearers: L2CAP credit-based connections on the EATT PSM in the capture ------
 kill $btmon_pid 2>/dev/null; wait $btmon_pid 2>/dev/null
