@@ -26,17 +26,12 @@ elapsed() { echo $(($(date +%s) - t0)); }
 mkfifo /tmp/btmgmt-stdin && exec 3<> /tmp/btmgmt-stdin || fail "mkfifo"
 mgmt() { timeout 20 btmgmt "$@" <&3; }
 
+. "${BLE_VM_REPO:?run by ble_vm.py}/tests/ble_vm/guest_dfu_common.sh"
 work=/tmp/dfu-ble
 mkdir -p "$work" && cd "$work" || fail "no work directory"
 
 # --- keys and images (as a vendor makes them; docs/cli.md) ---------------------------------
-"$bleota" image keygen -k sign.pem -t ecdsa-p256 > /dev/null || fail "keygen"
-"$bleota" image getpub -k sign.pem -o sign-pub.pem > /dev/null || fail "getpub"
-sign() {  # VERSION SIZE OUT: a signed image of SIZE payload bytes for the simulated nRF52840
-  head -c "$2" /dev/urandom > "app-$1.bin"
-  "$bleota" image sign -k sign.pem -H 0x200 --pad-header -S 0x4C000 --align 4 -v "$1" \
-    "app-$1.bin" "$3" > /dev/null || fail "sign $3"
-}
+make_keys
 sign 1.0.0 30000 v1.img
 sign 2.0.0 250000 v2.img
 sign 3.0.0 250000 v3.img
@@ -48,32 +43,16 @@ size3=$(wc -c < v3.img)
 
 # --- the device: a peripheral on hci0 --------------------------------------------------------
 name=bleota-vm
-# BlueZ reads the GAP Device Name once connected and shows it as the device's Name: hci0's alias
-# (its GAP name; "BlueZ 5.66" by default) is set to the advertised name, as on a real device.
-timeout 5 busctl --system set-property org.bluez /org/bluez/hci0 org.bluez.Adapter1 Alias s \
-  "$name" || fail "cannot set hci0's alias"
-"$bleota" sim run --state-dir device --ble bluez --adapter hci0 --ble-name "$name" \
-  --provision-image v1.img --sign-key-pub sign-pub.pem \
-  > "$out/device.log" 2>&1 &
-device_pid=$!
+start_device "$name" v1.img
 trap 'kill $device_pid 2>/dev/null' EXIT
 
 # --- dfu scan on hci1 until the device shows up ----------------------------------------------
-found=no
-for attempt in 1 2 3 4 5 6 7 8; do
-  kill -0 $device_pid 2>/dev/null || fail "the simulated device exited (device.log)"
-  "$bleota" dfu scan --adapter hci1 --timeout 4 --json > "$out/scan.json" 2> "$out/scan.err" ||
-    fail "dfu scan: $(cat "$out/scan.err")"
-  address=$(jq -r --arg n "$name" '.devices[] | select(.name == $n) | .address' "$out/scan.json")
-  [ -n "$address" ] && { found=yes; break; }
-done
-[ $found = yes ] || fail "dfu scan did not list '$name' in 8 scans: $(cat "$out/scan.json")"
+await_device "$name"
 "$bleota" dfu scan --adapter hci1 --timeout 2 > "$out/scan.txt" 2>&1 || fail "dfu scan (text)"
 cat "$out/scan.txt"
 grep -q "^$address .* $name" "$out/scan.txt" || fail "dfu scan text lacks $address $name"
 note "scan found $name at $address after $(elapsed) s"
 
-dfu() { "$bleota" dfu --transport ble --adapter hci1 --name "$name" "$@"; }
 # --- clear errors: a missing adapter, an adapter that is off, a device that is not there ------
 expect_error() {  # FILE CODE TEXT COMMAND...: COMMAND fails with exit CODE and says TEXT
   file=$1 code=$2 text=$3; shift 3
@@ -93,13 +72,6 @@ expect_error error-off.txt 8 "Bluetooth adapter hci1 (.*) is powered off" \
 timeout 5 busctl --system set-property org.bluez /org/bluez/hci1 org.bluez.Adapter1 Powered b true ||
   fail "cannot power hci1 on"
 note "errors: missing adapter, device not found, adapter off ($(elapsed) s)"
-
-# The version and flags of the image in slot S: "2.0.0 active confirmed".
-slot() {
-  jq -r --argjson s "$1" '.images[] | select(.slot == $s) | .version +
-    (if .active then " active" else "" end) + (if .confirmed then " confirmed" else "" end) +
-    (if .pending then " pending" else "" end)' "$2"
-}
 
 dfu image list --json > "$out/list-1.json" || fail "image list: $(cat "$out/list-1.json")"
 [ "$(slot 0 "$out/list-1.json")" = "1.0.0 active confirmed" ] ||
@@ -201,13 +173,7 @@ jq -M -c '.link' "$u"
 hash3=$(jq -r '.image.hash' "$u")
 dfu image test "$hash3" --json > "$out/test.json" || fail "image test: $(cat "$out/test.json")"
 dfu reset > "$out/reset.txt" 2>&1 || fail "reset: $(cat "$out/reset.txt")"
-booted=no
-for attempt in 1 2 3 4 5 6; do
-  if dfu --scan-timeout 10 image list --json > "$out/list-2.json" 2> "$out/list-2.err"; then
-    booted=yes; break
-  fi
-done
-[ $booted = yes ] || fail "the device did not come back after the reset: $(cat "$out/list-2.err")"
+await_boot "$out/list-2.json"
 [ "$(slot 0 "$out/list-2.json")" = "3.0.0 active" ] ||
   fail "after the reset slot 0 is '$(slot 0 "$out/list-2.json")', not 3.0.0 active"
 note "booted: slot 0 $(slot 0 "$out/list-2.json") ($(elapsed) s)"

@@ -26,6 +26,7 @@ elapsed() { echo $(($(date +%s) - t0)); }
 [ "$channels" -gt 1 ] || fail "bluetoothd runs with [GATT] Channels = $channels: no EATT (run with --gatt-channels 3)"
 grep -q "^Channels = $channels$" /run/ble-vm/main.conf || fail "main.conf lacks Channels = $channels"
 
+. "${BLE_VM_REPO:?run by ble_vm.py}/tests/ble_vm/guest_dfu_common.sh"
 work=/tmp/dfu-ble-eatt
 mkdir -p "$work" && cd "$work" || fail "no work directory"
 
@@ -35,14 +36,8 @@ btmon_pid=$!
 device_pid=
 trap 'kill $btmon_pid $device_pid 2>/dev/null' EXIT
 
-# --- keys, images and the device (as guest_dfu_ble.sh) ---------------------------------------
-"$bleota" image keygen -k sign.pem -t ecdsa-p256 > /dev/null || fail "keygen"
-"$bleota" image getpub -k sign.pem -o sign-pub.pem > /dev/null || fail "getpub"
-sign() {  # VERSION SIZE OUT: a signed image of SIZE payload bytes for the simulated nRF52840
-  head -c "$2" /dev/urandom > "app-$1.bin"
-  "$bleota" image sign -k sign.pem -H 0x200 --pad-header -S 0x4C000 --align 4 -v "$1" \
-    "app-$1.bin" "$3" > /dev/null || fail "sign $3"
-}
+# --- keys, images and the device (guest_dfu_common.sh) ---------------------------------------
+make_keys
 sign 1.0.0 30000 v1.img
 sign 2.0.0 70000 v2.img
 size2=$(wc -c < v2.img)
@@ -51,30 +46,9 @@ hash2=$("$bleota" image info --json v2.img | jq -r '.sha256') || fail "image inf
 [ ${#hash2} -eq 64 ] || fail "no SHA256 TLV hash for v2.img: '$hash2'"
 
 name=bleota-eatt
-timeout 5 busctl --system set-property org.bluez /org/bluez/hci0 org.bluez.Adapter1 Alias s \
-  "$name" || fail "cannot set hci0's alias"
-"$bleota" sim run --state-dir device --ble bluez --adapter hci0 --ble-name "$name" \
-  --provision-image v1.img --sign-key-pub sign-pub.pem \
-  > "$out/device.log" 2>&1 &
-device_pid=$!
-
-found=no
-for attempt in 1 2 3 4 5 6 7 8; do
-  kill -0 $device_pid 2>/dev/null || fail "the simulated device exited (device.log)"
-  "$bleota" dfu scan --adapter hci1 --timeout 4 --json > "$out/scan.json" 2> "$out/scan.err" ||
-    fail "dfu scan: $(cat "$out/scan.err")"
-  [ -n "$(jq -r --arg n "$name" '.devices[] | select(.name == $n) | .address' "$out/scan.json")" ] &&
-    { found=yes; break; }
-done
-[ $found = yes ] || fail "dfu scan did not list '$name' in 8 scans: $(cat "$out/scan.json")"
+start_device "$name" v1.img
+await_device "$name"
 note "scan found $name after $(elapsed) s"
-
-dfu() { "$bleota" dfu --transport ble --adapter hci1 --name "$name" "$@"; }
-slot() {  # SLOT FILE: "2.0.0 active confirmed"
-  jq -r --argjson s "$1" '.images[] | select(.slot == $s) | .version +
-    (if .active then " active" else "" end) + (if .confirmed then " confirmed" else "" end) +
-    (if .pending then " pending" else "" end)' "$2"
-}
 
 # --- the upload, one Write Command per request -----------------------------------------------
 # A first Device1.Connect that timed out (exit 8, seen once in the VM with EATT) is tried once more.
@@ -127,13 +101,7 @@ grep -q "PSM 39" "$out/hci.txt" || fail "no ATT traffic over an EATT channel"
 # --- test, reset, boot, confirm ----------------------------------------------------------------
 dfu image test "$hash2" --json > "$out/test.json" || fail "image test: $(cat "$out/test.json")"
 dfu reset > "$out/reset.txt" 2>&1 || fail "reset: $(cat "$out/reset.txt")"
-booted=no
-for attempt in 1 2 3 4 5 6; do
-  if dfu --scan-timeout 10 image list --json > "$out/list-1.json" 2> "$out/list-1.err"; then
-    booted=yes; break
-  fi
-done
-[ $booted = yes ] || fail "the device did not come back after the reset: $(cat "$out/list-1.err")"
+await_boot "$out/list-1.json"
 [ "$(slot 0 "$out/list-1.json")" = "2.0.0 active" ] ||
   fail "after the reset slot 0 is '$(slot 0 "$out/list-1.json")', not 2.0.0 active"
 dfu --one-write-per-request image confirm --json > "$out/confirm.json" ||
