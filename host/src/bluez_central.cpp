@@ -78,27 +78,11 @@ void BluezCentral::Connect() {
 
 void BluezCentral::AwaitAdapter() {
   // A first connect fails fast with a clear error; a reconnect in the middle of an upload rides
-  // out a restart of bluetoothd (after a crash it comes back through D-Bus activation on a
-  // systemd host, which this call requests, or through a supervisor), as a user would wait.
-  const Clock::time_point deadline = Clock::now() + options_.connect_timeout;
+  // out a restart of bluetoothd, as a user would wait.
   bool gone = false;
-  for (;;) {
-    try {
-      bluez::CheckBluezRunning(*bus_);
-      const bluez::AdapterInfo adapter = bluez::FindAdapter(*bus_, adapter_.name);
-      if (adapter.powered || Clock::now() >= deadline) {
-        RequirePowered(adapter);
-        adapter_ = adapter;
-        if (gone) ++link_.bluez_restarts;
-        return;
-      }
-    } catch (const HostError&) {
-      if (Clock::now() >= deadline) throw;
-      if (!gone) bluez::RequestBluezStart(*bus_);
-      gone = true;
-    }
-    PumpBus(*bus_, std::min(bluez::TimeLeft(deadline), kPollSlice));
-  }
+  adapter_ =
+      AwaitPoweredAdapter(*bus_, adapter_.name, Clock::now() + options_.connect_timeout, &gone);
+  if (gone) ++link_.bluez_restarts;
 }
 
 void BluezCentral::FindDevice() {

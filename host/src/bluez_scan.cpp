@@ -209,6 +209,28 @@ void RequirePowered(const bluez::AdapterInfo& adapter) {
   }
 }
 
+bluez::AdapterInfo AwaitPoweredAdapter(sdbus::IConnection& bus, const std::string& name,
+                                       std::chrono::steady_clock::time_point deadline,
+                                       bool* bluez_was_gone) {
+  constexpr milliseconds kPollSlice{100};
+  bool gone = false;
+  for (;;) {
+    try {
+      const bluez::AdapterInfo adapter = bluez::FindAdapter(bus, name);
+      if (adapter.powered || std::chrono::steady_clock::now() >= deadline) {
+        RequirePowered(adapter);
+        if (bluez_was_gone != nullptr) *bluez_was_gone = gone;
+        return adapter;
+      }
+    } catch (const HostError& error) {
+      if (error.code() == ExitCode::kUsage || std::chrono::steady_clock::now() >= deadline) throw;
+      if (!gone) bluez::RequestBluezStart(bus);
+      gone = true;
+    }
+    PumpBus(bus, std::min(bluez::TimeLeft(deadline), kPollSlice));
+  }
+}
+
 BleScanReport ScanSmpDevices(const std::string& adapter_name, milliseconds duration) {
   std::unique_ptr<sdbus::IConnection> bus = bluez::OpenSystemBus();
   BleScanReport report;

@@ -25,6 +25,7 @@
 
 #include "ble_test_support.hpp"
 #include "bleota/host/bluez_dbus.hpp"
+#include "bleota/host/bluez_scan.hpp"
 #include "bleota/host/error.hpp"
 #include "bleota/host/smp_message.hpp"
 #include "bleota/simdev/bluez_peripheral.hpp"
@@ -248,6 +249,68 @@ TEST_F(BluezDbusTest, NoAdapter) {
   auto connection = OpenSystemBus();
   EXPECT_EQ(ErrorOf([&] { FindAdapter(*connection, std::nullopt); }, ExitCode::kTransport),
             "BlueZ has no Bluetooth adapter (bluetoothctl list)");
+}
+
+// A client that outlives a bluetoothd restart (bleota dfu's reconnect): it waits for org.bluez and
+// the adapter, and gives up at the deadline with the error of what is still missing.
+TEST_F(BluezDbusTest, AwaitPoweredAdapterWaitsForBluetoothd) {
+  PrivateBus bus(dir_);
+  ASSERT_TRUE(bus.up());
+  auto connection = OpenSystemBus();
+  std::unique_ptr<FakeBluez> bluez;
+  std::thread restart([&bluez] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    bluez = std::make_unique<FakeBluez>(
+        std::vector<std::pair<std::string, bool>>{{"hci0", true}, {"hci1", true}});
+  });
+  const auto start = std::chrono::steady_clock::now();
+  bool gone = false;
+  const AdapterInfo adapter =
+      host::AwaitPoweredAdapter(*connection, "hci1", start + std::chrono::seconds(10), &gone);
+  restart.join();
+  EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(400));
+  EXPECT_EQ(adapter.name, "hci1");
+  EXPECT_EQ(adapter.address, "00:AA:01:00:00:01");
+  EXPECT_TRUE(adapter.powered);
+  EXPECT_TRUE(gone);
+  // There at once: no wait, not counted as a restart.
+  EXPECT_EQ(
+      host::AwaitPoweredAdapter(*connection, "hci0", std::chrono::steady_clock::now(), &gone).name,
+      "hci0");
+  EXPECT_FALSE(gone);
+}
+
+TEST_F(BluezDbusTest, AwaitPoweredAdapterGivesUpAtTheDeadline) {
+  PrivateBus bus(dir_);
+  ASSERT_TRUE(bus.up());
+  auto connection = OpenSystemBus();
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_EQ(ErrorOf(
+                [&] {
+                  host::AwaitPoweredAdapter(*connection, "hci0",
+                                            start + std::chrono::milliseconds(300), nullptr);
+                },
+                ExitCode::kTransport),
+            "BlueZ (org.bluez) is not on the system bus: is bluetoothd running?");
+  EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(300));
+  FakeBluez bluez({{"hci0", false}});
+  const std::string off = ErrorOf(
+      [&] {
+        host::AwaitPoweredAdapter(*connection, "hci0",
+                                  std::chrono::steady_clock::now() + std::chrono::milliseconds(300),
+                                  nullptr);
+      },
+      ExitCode::kTransport);
+  EXPECT_NE(off.find("Bluetooth adapter hci0 (00:AA:01:00:00:00) is powered off"),
+            std::string::npos)
+      << off;
+  EXPECT_EQ(ErrorOf(
+                [&] {
+                  host::AwaitPoweredAdapter(*connection, "hci7", std::chrono::steady_clock::now(),
+                                            nullptr);
+                },
+                ExitCode::kTransport),
+            "no Bluetooth adapter hci7; BlueZ has hci0 (00:AA:01:00:00:00)");
 }
 
 // The peripheral against the stand-in: registration refused, and a whole exchange from a client

@@ -102,4 +102,13 @@ BleScanReport ScanSmpDevices(const std::string& adapter, std::chrono::millisecon
 // Throws HostError(kTransport) when the adapter is off, saying how to switch it on.
 void RequirePowered(const bluez::AdapterInfo& adapter);
 
+// The adapter `name`, powered, once BlueZ has it again: for a client that outlives a restart of
+// bluetoothd (a crash; on a systemd host D-Bus activation starts it again, which this asks for
+// once when org.bluez is missing). Runs the bus while it waits until `deadline`, then throws the
+// last HostError(kTransport): BlueZ not running, no such adapter, or the adapter off. Sets
+// *bluez_was_gone when org.bluez or the adapter was missing at first.
+bluez::AdapterInfo AwaitPoweredAdapter(sdbus::IConnection& bus, const std::string& name,
+                                       std::chrono::steady_clock::time_point deadline,
+                                       bool* bluez_was_gone);
+
 }  // namespace bleota::host
