@@ -7,18 +7,8 @@
 # disconnect, both resumed by the same client),
 # test-boots one, confirms it and checks the final state. $BLEOTA is the bleota executable.
 set -u
-out=${BLE_VM_RESULTS:?run by ble_vm.py}
-bleota=${BLEOTA:?pass --env BLEOTA=path/to/bleota}
-mkdir -p "$out"
-exec < /dev/null
-fail() {
-  echo "guest_dfu_ble: FAIL: $*" | tee -a "$out/result.txt"
-  [ -f "$out/device.log" ] && tail -n 30 "$out/device.log"
-  exit 1
-}
-note() { echo "guest_dfu_ble: $*"; }
-t0=$(date +%s)
-elapsed() { echo $(($(date +%s) - t0)); }
+guest=guest_dfu_ble
+. "${BLE_VM_REPO:?run by ble_vm.py}/tests/ble_vm/guest_dfu_common.sh"
 
 # The stage script (ble_vm.py) starts this only when both adapters are powered.
 
@@ -26,7 +16,6 @@ elapsed() { echo $(($(date +%s) - t0)); }
 mkfifo /tmp/btmgmt-stdin && exec 3<> /tmp/btmgmt-stdin || fail "mkfifo"
 mgmt() { timeout 20 btmgmt "$@" <&3; }
 
-. "${BLE_VM_REPO:?run by ble_vm.py}/tests/ble_vm/guest_dfu_common.sh"
 work=/tmp/dfu-ble
 mkdir -p "$work" && cd "$work" || fail "no work directory"
 

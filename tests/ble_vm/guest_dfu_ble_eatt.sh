@@ -8,25 +8,18 @@
 # connections on the EATT PSM (39) say how many bearers the link really had. $BLEOTA is the bleota
 # executable.
 set -u
-out=${BLE_VM_RESULTS:?run by ble_vm.py}
-bleota=${BLEOTA:?pass --env BLEOTA=path/to/bleota}
-channels=${BLE_VM_GATT_CHANNELS:-1}
-mkdir -p "$out"
-exec < /dev/null
-fail() {
+guest=guest_dfu_ble_eatt
+# On a failure, the capture so far is decoded for a look.
+save_capture() {
   [ -n "${btmon_pid:-}" ] && kill $btmon_pid 2>/dev/null && sleep 1 && btmon -r "$out/hci.btsnoop" > "$out/hci.txt" 2>&1
-  echo "guest_dfu_ble_eatt: FAIL: $*" | tee -a "$out/result.txt"
-  [ -f "$out/device.log" ] && tail -n 30 "$out/device.log"
-  exit 1
 }
-note() { echo "guest_dfu_ble_eatt: $*"; }
-t0=$(date +%s)
-elapsed() { echo $(($(date +%s) - t0)); }
+fail_hook=save_capture
+. "${BLE_VM_REPO:?run by ble_vm.py}/tests/ble_vm/guest_dfu_common.sh"
+channels=${BLE_VM_GATT_CHANNELS:-1}
 
 [ "$channels" -gt 1 ] || fail "bluetoothd runs with [GATT] Channels = $channels: no EATT (run with --gatt-channels 3)"
 grep -q "^Channels = $channels$" /run/ble-vm/main.conf || fail "main.conf lacks Channels = $channels"
 
-. "${BLE_VM_REPO:?run by ble_vm.py}/tests/ble_vm/guest_dfu_common.sh"
 work=/tmp/dfu-ble-eatt
 mkdir -p "$work" && cd "$work" || fail "no work directory"
 

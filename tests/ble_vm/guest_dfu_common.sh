@@ -1,6 +1,20 @@
 # Sourced by the guest scripts that update a simulated device through BlueZ in the VM
-# (guest_dfu_ble.sh, guest_dfu_ble_eatt.sh) from $BLE_VM_REPO/tests/ble_vm. The sourcing script
-# defines $out, $bleota, fail(), note() and elapsed(), and works in its own directory.
+# (guest_dfu_ble.sh, guest_dfu_ble_eatt.sh) from $BLE_VM_REPO/tests/ble_vm, first thing. The
+# sourcing script sets $guest (its name, for messages) before, and may set $fail_hook (a command
+# fail() runs first, e.g. to save a capture).
+out=${BLE_VM_RESULTS:?run by ble_vm.py}
+bleota=${BLEOTA:?pass --env BLEOTA=path/to/bleota}
+mkdir -p "$out"
+exec < /dev/null
+fail() {
+  [ -n "${fail_hook:-}" ] && $fail_hook
+  echo "$guest: FAIL: $*" | tee -a "$out/result.txt"
+  [ -f "$out/device.log" ] && tail -n 30 "$out/device.log"
+  exit 1
+}
+note() { echo "$guest: $*"; }
+t0=$(date +%s)
+elapsed() { echo $(($(date +%s) - t0)); }
 
 # Keys as a vendor makes them (docs/cli.md): sign.pem and its public key sign-pub.pem.
 make_keys() {
