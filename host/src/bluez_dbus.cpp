@@ -69,18 +69,15 @@ void CheckBluezRunning(sdbus::IConnection& connection) {
   if (!owned) ThrowTransport(NotRunning(""));
 }
 
-bool RequestBluezStart(sdbus::IConnection& connection) {
+void RequestBluezStart(sdbus::IConnection& connection) {
   try {
     auto bus = sdbus::createProxy(connection, "org.freedesktop.DBus", "/org/freedesktop/DBus");
-    uint32_t result = 0;
     bus->callMethod("StartServiceByName")
         .onInterface("org.freedesktop.DBus")
         .withTimeout(kCallTimeout)
-        .withArguments(std::string(kBusName), uint32_t{0})
-        .storeResultsTo(result);
-    return true;  // 1: started, 2: was running already
+        .withArguments(std::string(kBusName), uint32_t{0});
   } catch (const sdbus::Error&) {
-    return false;  // no activation here (no systemd, no service file): someone else restarts it
+    // No activation here: someone else restarts it.
   }
 }
 

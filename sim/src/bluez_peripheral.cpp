@@ -339,8 +339,7 @@ void BluezPeripheral::LoseBluez(const std::string& why) {
 void BluezPeripheral::AwaitBluez() {
   bz::AdapterInfo adapter;
   try {
-    bz::CheckBluezRunning(*bus_);
-    adapter = bz::FindAdapter(*bus_, adapter_.name);
+    adapter = bz::FindAdapter(*bus_, adapter_.name);  // also: is org.bluez there?
     bz::PowerOnAdapter(*bus_, adapter);
   } catch (const host::HostError&) {
     return;  // not yet: the next tick looks again

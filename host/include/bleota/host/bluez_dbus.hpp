@@ -83,8 +83,9 @@ std::unique_ptr<sdbus::IConnection> OpenSystemBus();
 void CheckBluezRunning(sdbus::IConnection& connection);
 
 // Asks the bus to start bluetoothd (StartServiceByName: D-Bus activation, which a systemd host
-// maps to bluetooth.service). Best effort: returns whether the bus said it is running now.
-bool RequestBluezStart(sdbus::IConnection& connection);
+// maps to bluetooth.service). Best effort: where there is no activation (no systemd, no service
+// file) the caller waits for whoever restarts it.
+void RequestBluezStart(sdbus::IConnection& connection);
 
 struct AdapterInfo {
   std::string name;     // "hci0"
